@@ -1,0 +1,1 @@
+"""LBA Bot: composition root (config, Application, CLI, i18n, persistence)."""

@@ -1,0 +1,85 @@
+"""The composition root: builds the Application with its handlers, persistence and rate limiter."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from sqlalchemy.engine import Engine
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.request import BaseRequest
+
+from bot.commands import refresh_commands_for, set_default_commands
+from bot.config import Settings
+from bot.persistence import SqlPersistence, remember
+from bot.runtime import RUNTIME_KEY, Ctx, LbaApplication, Runtime, system_clock
+from handlers import common, menu, onboarding
+from models.db import make_engine, make_session_factory
+from services import people
+
+log = logging.getLogger(__name__)
+
+
+def build_application(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    request: BaseRequest | None = None,
+    updates_request: BaseRequest | None = None,
+    clock: Callable[[], datetime] = system_clock,
+    rate_limiter: bool = True,
+) -> LbaApplication:
+    """Everything the bot is, wired once; tests pass an offline `request` and a driven `clock`."""
+    if settings.token is None:
+        raise ValueError("a token is needed to build the application")
+    engine = engine or make_engine(settings.database_url)
+    sessions = make_session_factory(engine)
+    builder = (
+        ApplicationBuilder()
+        .token(settings.token)
+        .base_url(settings.base_url)
+        .base_file_url(settings.base_file_url)
+        .defaults(
+            Defaults(
+                parse_mode=ParseMode.HTML,
+                link_preview_options=LinkPreviewOptions(is_disabled=True),
+                tzinfo=settings.tz,
+            )
+        )
+        .context_types(ContextTypes(context=Ctx))
+        .persistence(SqlPersistence(sessions, update_interval=settings.persistence_interval))
+        .post_init(on_startup)
+    )
+    if rate_limiter:
+        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3))
+    if request is not None:
+        builder = builder.request(request).get_updates_request(updates_request or request)
+    app: LbaApplication = builder.build()  # type: ignore[assignment]
+    app.bot_data[RUNTIME_KEY] = Runtime(settings=settings, engine=engine, sessions=sessions, clock=clock)
+    register(app)
+    return app
+
+
+def register(app: Application) -> None:  # type: ignore[type-arg]
+    app.add_handler(common.gate_handler(), group=-1)
+    app.add_handlers(onboarding.handlers())
+    app.add_handlers(menu.handlers())
+    app.add_handlers(menu.last_resort_handlers())
+    app.add_error_handler(common.on_error)
+
+
+async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
+    """Command lists for everyone and for each signed-in manager; remember our @username for the CLI."""
+    runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    await set_default_commands(app.bot)
+    staff = await runtime.db(people.linked_staff_members)
+    for me in staff:
+        await refresh_commands_for(app.bot, me)
+    remember(runtime.sessions, "bot_username", app.bot.username)
+    log.info("LBA Bot started as @%s", app.bot.username)
+
+
+ALL_UPDATES = Update.ALL_TYPES

@@ -1,0 +1,156 @@
+"""`python -m bot <command>` (also `lba-bot`): run, db upgrade, seed-demo, invite, demo."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+
+from bot.config import ConfigError, Settings, load_settings
+from models import Role
+
+log = logging.getLogger("bot")
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs every request URL at INFO, and a Bot API URL holds the token.
+    logging.getLogger("httpx").setLevel(logging.WARNING)
+    logging.getLogger("httpcore").setLevel(logging.WARNING)
+
+
+def _engine(settings: Settings):  # type: ignore[no-untyped-def]
+    from models.db import make_engine, upgrade
+
+    engine = make_engine(settings.database_url)
+    upgrade(engine)
+    return engine
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    from bot.app import ALL_UPDATES, build_application
+
+    settings = load_settings(require_token=True)
+    setup_logging(settings.log_level)
+    engine = _engine(settings)
+    app = build_application(settings, engine=engine)
+    log.info("database ready, starting long polling against %s", settings.api_url)
+    app.run_polling(allowed_updates=ALL_UPDATES)
+    return 0
+
+
+def cmd_db_upgrade(args: argparse.Namespace) -> int:
+    from models.db import current_revision
+
+    settings = load_settings(require_token=False)
+    setup_logging(settings.log_level)
+    engine = _engine(settings)
+    print(f"Database is at revision {current_revision(engine)}.")
+    return 0
+
+
+def cmd_seed_demo(args: argparse.Namespace) -> int:
+    from models.db import make_session_factory, unit_of_work
+    from services.demo import seed_demo
+
+    settings = load_settings(require_token=False)
+    setup_logging(settings.log_level)
+    engine = _engine(settings)
+    from bot.runtime import system_clock
+
+    with unit_of_work(make_session_factory(engine)) as session:
+        created = seed_demo(session, now=system_clock(), rounds=settings.bcrypt_rounds)
+    total = sum(created.values())
+    if total:
+        print("Demo data created: " + ", ".join(f"{n} {kind}" for kind, n in created.items() if n) + ".")
+    else:
+        print("Demo data already present: nothing created.")
+    return 0
+
+
+def cmd_invite(args: argparse.Namespace) -> int:
+    from bot.persistence import recall
+    from bot.runtime import system_clock
+    from models.db import make_session_factory, unit_of_work
+    from services.auth import create_invitation
+    from services.errors import DomainError, InvalidInput, NotFound
+
+    settings = load_settings(require_token=False)
+    setup_logging(settings.log_level)
+    engine = _engine(settings)
+    sessions = make_session_factory(engine)
+    try:
+        with unit_of_work(sessions) as session:
+            created = create_invitation(
+                session,
+                email=args.email,
+                residence_name=args.residence,
+                role=Role(args.role),
+                apartment=args.apartment,
+                now=system_clock(),
+                rounds=settings.bcrypt_rounds,
+            )
+    except NotFound:
+        print(
+            f"No residence named {args.residence!r}. Check the name (seed-demo creates "
+            "'Les Belles Années Lyon' and 'Les Belles Années Bordeaux').",
+            file=sys.stderr,
+        )
+        return 2
+    except InvalidInput as error:
+        print(f"Invalid {error.field}: {error.reason}.", file=sys.stderr)
+        return 2
+    except DomainError as error:
+        print(f"Refused: {error}", file=sys.stderr)
+        return 2
+    username = settings.bot_username or recall(sessions, "bot_username")
+    print(
+        f"Invitation for {created.email} ({created.role.value}, {created.residence}), "
+        f"valid until {created.expires_at:%Y-%m-%d %H:%M} UTC, single use:"
+    )
+    if username:
+        print(f"https://t.me/{username}?start={created.code}")
+    else:
+        print(f"https://t.me/<your_bot>?start={created.code}")
+        print("(Set TELEGRAM_BOT_USERNAME, or run the bot once, to get the bot's name in the link.)")
+    return 0
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    from bot.playground import run_demo
+
+    return run_demo(fresh=args.fresh)
+
+
+def parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="python -m bot", description="LBA Bot, the residences' Telegram assistant.")
+    sub = p.add_subparsers(dest="command", required=True)
+    sub.add_parser("run", help="apply pending migrations, then run the bot (long polling)").set_defaults(fn=cmd_run)
+    db = sub.add_parser("db", help="database maintenance")
+    db_sub = db.add_subparsers(dest="db_command", required=True)
+    db_sub.add_parser("upgrade", help="apply pending migrations (keeps existing data)").set_defaults(fn=cmd_db_upgrade)
+    sub.add_parser("seed-demo", help="create the demo residences, accounts and data (idempotent)").set_defaults(
+        fn=cmd_seed_demo
+    )
+    inv = sub.add_parser("invite", help="create a single-use invitation link valid 7 days")
+    inv.add_argument("--email", required=True)
+    inv.add_argument("--residence", required=True, help="residence name, e.g. 'Les Belles Années Lyon'")
+    inv.add_argument("--role", choices=[Role.RESIDENT.value, Role.MANAGER.value], default=Role.RESIDENT.value)
+    inv.add_argument("--apartment")
+    inv.set_defaults(fn=cmd_invite)
+    demo = sub.add_parser("demo", help="try the bot offline: a terminal chat with the real bot, no token needed")
+    demo.add_argument("--fresh", action="store_true", help="start again from a new demo database")
+    demo.set_defaults(fn=cmd_demo)
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = parser().parse_args(argv)
+    try:
+        return int(args.fn(args))
+    except ConfigError as error:
+        print(f"Configuration error: {error}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,67 @@
+"""Keyboards, callback data and sending helpers shared by every handler.
+
+Callback data is short and structured (`menu:book`, `inc:take:42`): built by `cb`, read back by
+`parts`, and never over Telegram's 64 bytes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable, Sequence
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram.error import BadRequest
+
+log = logging.getLogger(__name__)
+
+MAX_CALLBACK_BYTES = 64
+
+
+def cb(*parts: str | int) -> str:
+    data = ":".join(str(p) for p in parts)
+    if not data or len(data.encode()) > MAX_CALLBACK_BYTES:
+        raise ValueError(f"callback data must be 1..64 bytes: {data!r}")
+    return data
+
+
+def parts(data: str | None) -> list[str]:
+    return (data or "").split(":")
+
+
+def pattern(prefix: str) -> re.Pattern[str]:
+    """Matches the callback data of one family (`menu`, `auth`...)."""
+    return re.compile(rf"^{re.escape(prefix)}(:|$)")
+
+
+def button(label: str, *data: str | int) -> InlineKeyboardButton:
+    return InlineKeyboardButton(label, callback_data=cb(*data))
+
+
+def keyboard(rows: Iterable[Sequence[InlineKeyboardButton]]) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup([list(row) for row in rows if row])
+
+
+def grid(buttons: Sequence[InlineKeyboardButton], columns: int = 2) -> InlineKeyboardMarkup:
+    return keyboard(buttons[i : i + columns] for i in range(0, len(buttons), columns))
+
+
+def is_not_modified(error: BadRequest) -> bool:
+    return "message is not modified" in error.message.lower()
+
+
+async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
+    """Answer in place when a button was pressed (edit that message), else send a new message."""
+    query = update.callback_query
+    if query is not None and query.message is not None and getattr(query.message, "text", None):
+        try:
+            edited = await query.edit_message_text(text, reply_markup=markup)
+        except BadRequest as error:
+            if not is_not_modified(error):
+                raise
+            return None
+        return edited if isinstance(edited, Message) else None
+    chat = update.effective_chat
+    if chat is None:
+        return None
+    return await chat.send_message(text, reply_markup=markup)

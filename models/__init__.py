@@ -1,0 +1,63 @@
+"""SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
+
+from models.assistant import ChatMessage
+from models.base import Base, utcnow
+from models.booking import Reservation, ReservationStatus
+from models.botstate import BotState
+from models.document import Document, StoredFile
+from models.event import Event, EventStatus, Participation, ParticipationStatus
+from models.incident import (
+    OPEN_STATUSES,
+    HistoryKind,
+    Incident,
+    IncidentCategory,
+    IncidentFollower,
+    IncidentHistory,
+    IncidentPhoto,
+    IncidentStatus,
+    Urgency,
+)
+from models.marketplace import Listing, ListingKind, ListingStatus
+from models.outbox import OutboxMessage, OutboxStatus
+from models.points import PointsEntry
+from models.residence import GroupChat, GroupKind, Residence, Space, SpaceKind
+from models.user import Invitation, LoginThrottle, Role, User
+
+__all__ = [
+    "OPEN_STATUSES",
+    "Base",
+    "BotState",
+    "ChatMessage",
+    "Document",
+    "Event",
+    "EventStatus",
+    "GroupChat",
+    "GroupKind",
+    "HistoryKind",
+    "Incident",
+    "IncidentCategory",
+    "IncidentFollower",
+    "IncidentHistory",
+    "IncidentPhoto",
+    "IncidentStatus",
+    "Invitation",
+    "Listing",
+    "ListingKind",
+    "ListingStatus",
+    "LoginThrottle",
+    "OutboxMessage",
+    "OutboxStatus",
+    "Participation",
+    "ParticipationStatus",
+    "PointsEntry",
+    "Reservation",
+    "ReservationStatus",
+    "Residence",
+    "Role",
+    "Space",
+    "SpaceKind",
+    "StoredFile",
+    "Urgency",
+    "User",
+    "utcnow",
+]

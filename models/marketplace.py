@@ -1,0 +1,48 @@
+"""The residents' small marketplace."""
+
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from models.base import Base, TimestampMixin, enum_column
+from models.user import User
+
+
+class ListingKind(enum.StrEnum):
+    SELL = "sell"
+    BUY = "buy"
+    LEND = "lend"
+    GIVE = "give"
+
+
+class ListingStatus(enum.StrEnum):
+    ACTIVE = "active"
+    RESERVED = "reserved"
+    CLOSED = "closed"
+    EXPIRED = "expired"
+    DELETED = "deleted"
+
+
+class Listing(TimestampMixin, Base):
+    __tablename__ = "marketplace_listings"
+    __table_args__ = (
+        sa.Index("ix_listings_residence_status_created", "residence_id", "status", "created_at"),
+        sa.CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="price_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    residence_id: Mapped[int] = mapped_column(sa.ForeignKey("residences.id", ondelete="CASCADE"))
+    author_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[ListingKind] = enum_column(ListingKind)
+    title: Mapped[str] = mapped_column(sa.String(80))
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    price_cents: Mapped[int | None]
+    photo_id: Mapped[int | None] = mapped_column(sa.ForeignKey("stored_files.id", ondelete="SET NULL"))
+    status: Mapped[ListingStatus] = enum_column(ListingStatus, default=ListingStatus.ACTIVE)
+    expires_at: Mapped[datetime]
+
+    author: Mapped[User] = relationship()
