@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 import re
 from collections.abc import Iterable, Sequence
+from html.parser import HTMLParser
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
@@ -46,6 +47,28 @@ def grid(buttons: Sequence[InlineKeyboardButton], columns: int = 2) -> InlineKey
     return keyboard(buttons[i : i + columns] for i in range(0, len(buttons), columns))
 
 
+class _TextOnly(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.chunks: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.chunks.append(data)
+
+
+def plain_text(html_text: str) -> str:
+    """What a user sees of our HTML: Telegram's `message.text` for the same content."""
+    parser = _TextOnly()
+    parser.feed(html_text)
+    parser.close()
+    return "".join(parser.chunks)
+
+
+def same_content(message: Message, text: str, markup: InlineKeyboardMarkup | None) -> bool:
+    current = message.reply_markup if message.reply_markup and message.reply_markup.inline_keyboard else None
+    return message.text == plain_text(text) and current == markup
+
+
 def is_not_modified(error: BadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
@@ -53,7 +76,9 @@ def is_not_modified(error: BadRequest) -> bool:
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
     """Answer in place when a button was pressed (edit that message), else send a new message."""
     query = update.callback_query
-    if query is not None and query.message is not None and getattr(query.message, "text", None):
+    if query is not None and isinstance(query.message, Message) and query.message.text:
+        if same_content(query.message, text, markup):
+            return None  # Telegram refuses an edit into the same content
         try:
             edited = await query.edit_message_text(text, reply_markup=markup)
         except BadRequest as error:

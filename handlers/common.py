@@ -16,6 +16,8 @@ from services.people import Me
 log = logging.getLogger(__name__)
 
 LANG_KEY = "lang"
+# Set while an unlinked user is inside the sign-in flow, whose own fallbacks answer stray commands.
+SIGNING_IN_KEY = "signing_in"
 # What an unlinked Telegram user may use: signing in, help, language, cancelling.
 PUBLIC_COMMANDS = frozenset({"start", "connexion", "login", "aide", "help", "langue", "language", "annuler", "cancel"})
 PUBLIC_CALLBACKS = frozenset({"auth", "lang"})
@@ -60,7 +62,7 @@ async def gate(update: Update, context: Ctx) -> None:
     else:
         message = update.message
         name = command_name(message.text) if message else None
-        if name is None or name in PUBLIC_COMMANDS:
+        if name is None or name in PUBLIC_COMMANDS or (context.user_data or {}).get(SIGNING_IN_KEY):
             return
     if await current_user(update, context) is not None:
         return

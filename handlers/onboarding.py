@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 from enum import IntEnum
 
 from telegram import Update
@@ -15,12 +16,13 @@ from telegram.ext import (
     MessageHandler,
     filters,
 )
+from telegram.warnings import PTBUserWarning
 
 from bot import ui
 from bot.commands import refresh_commands_for
 from bot.i18n import fmt_time, language_for, t
 from bot.runtime import Ctx
-from handlers.common import current_user, display_name, lang_of, remember_language
+from handlers.common import SIGNING_IN_KEY, current_user, display_name, lang_of, remember_language
 from handlers.menu import send_dashboard
 from services import auth
 from services.auth import InvitationStatus, LoginStatus
@@ -96,13 +98,20 @@ async def login_start(update: Update, context: Ctx) -> int:
     me = await current_user(update, context)
     if me is not None:
         await update.effective_chat.send_message(t(me.language, "login.already_signed_in", name=me.full_name))
-        return ConversationHandler.END
+        return _end_login(context)
     until = await context.rt.db(auth.lock_status, update.effective_user.id, context.rt.now())
     if until is not None:
         await update.effective_chat.send_message(t(lang, "login.locked", until=_local_time(context, until)))
-        return ConversationHandler.END
+        return _end_login(context)
+    context.user_data[SIGNING_IN_KEY] = True
     await update.effective_chat.send_message(t(lang, "login.ask_email"))
     return Login.EMAIL
+
+
+def _end_login(context: Ctx) -> int:
+    context.user_data.pop(EMAIL_KEY, None)
+    context.user_data.pop(SIGNING_IN_KEY, None)
+    return ConversationHandler.END
 
 
 async def login_email(update: Update, context: Ctx) -> int:
@@ -150,7 +159,7 @@ async def login_password(update: Update, context: Ctx) -> int:
             t(lang, "login.wrong", remaining=outcome.remaining), reply_markup=markup
         )
         return Login.PASSWORD
-    context.user_data.pop(EMAIL_KEY, None)
+    _end_login(context)
     if outcome.status == LoginStatus.LOCKED:
         assert outcome.locked_until is not None
         await update.effective_chat.send_message(
@@ -180,9 +189,8 @@ async def login_wrong_type(update: Update, context: Ctx) -> int | None:
 
 
 async def login_cancel(update: Update, context: Ctx) -> int:
-    context.user_data.pop(EMAIL_KEY, None)
     await update.effective_message.reply_text(t(lang_of(update, context), "login.cancelled"))
-    return ConversationHandler.END
+    return _end_login(context)
 
 
 async def login_other_command(update: Update, context: Ctx) -> None:
@@ -199,6 +207,14 @@ def _local_time(context: Ctx, when: object) -> str:
 def login_conversation() -> ConversationHandler[Ctx]:
     text = PRIVATE & filters.TEXT & ~filters.COMMAND
     other = PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
+    # per_message=False on purpose: the flow is keyed by chat and user, and its buttons (sign-in,
+    # change e-mail) are valid in any of its messages, so PTB's per-message tracking hint is moot.
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
+        return _login_conversation(text, other)
+
+
+def _login_conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> ConversationHandler[Ctx]:
     return ConversationHandler(
         entry_points=[
             CommandHandler(["connexion", "login"], login_start, filters=PRIVATE),

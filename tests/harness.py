@@ -6,6 +6,7 @@ bot called on the Bot API is then in the emulator, which refuses what Telegram r
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -77,31 +78,25 @@ class TgUser:
         return self.emu.user_id  # type: ignore[no-any-return]
 
     async def send(self, text: str) -> list[EmuMessage]:
-        before = len(self.emu.messages)
-        self.emu.send_text(text)
-        await self.harness.deliver()
-        return self._new_since(before)
+        return await self._act(lambda: self.emu.send_text(text))
 
     async def send_sticker(self) -> list[EmuMessage]:
-        before = len(self.emu.messages)
-        self.emu.send_sticker()
-        await self.harness.deliver()
-        return self._new_since(before)
+        return await self._act(self.emu.send_sticker)
 
     async def send_photo(self, data: bytes, caption: str | None = None) -> list[EmuMessage]:
-        before = len(self.emu.messages)
-        self.emu.send_photo(data, caption=caption)
-        await self.harness.deliver()
-        return self._new_since(before)
+        return await self._act(lambda: self.emu.send_photo(data, caption=caption))
 
     async def press(self, label: str, *, message_id: int | None = None) -> list[EmuMessage]:
-        before = len(self.emu.messages)
-        self.emu.press(label, message_id=message_id)
-        await self.harness.deliver()
-        return self._new_since(before)
+        return await self._act(lambda: self.emu.press(label, message_id=message_id))
 
-    def _new_since(self, before: int) -> list[EmuMessage]:
-        return [m for m in self.emu.messages[before:] if m.from_bot]
+    async def _act(self, action: Callable[[], object]) -> list[EmuMessage]:
+        """Do it, deliver it; returns the bot's messages sent or edited in answer, in order."""
+        before = len(self.emu.messages)
+        edits = {id(m): m.edited for m in self.emu.messages}
+        action()
+        await self.harness.deliver()
+        edited = [m for m in self.emu.messages[:before] if m.from_bot and m.edited != edits.get(id(m))]
+        return edited + [m for m in self.emu.messages[before:] if m.from_bot]
 
     @property
     def last(self) -> EmuMessage:

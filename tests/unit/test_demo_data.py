@@ -11,7 +11,9 @@ from tests.conftest import TEST_ROUNDS
 
 def _counts(sessions: sessionmaker[Session]) -> dict[str, int]:
     with unit_of_work(sessions) as s:
-        return {t.name: s.scalar(sa.select(sa.func.count()).select_from(t)) or 0 for t in models.Base.metadata.sorted_tables}
+        return {
+            t.name: s.scalar(sa.select(sa.func.count()).select_from(t)) or 0 for t in models.Base.metadata.sorted_tables
+        }
 
 
 def test_seed_twice_creates_nothing_twice(sessions: sessionmaker[Session], demo: dict[str, int], clock) -> None:  # type: ignore[no-untyped-def]

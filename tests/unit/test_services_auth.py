@@ -37,14 +37,18 @@ def test_login_success_links_and_resets_counters(sessions: sessionmaker[Session]
         assert signed_in(s, 1) is not None
 
 
-def test_passwords_longer_than_bcrypt_accepts_are_just_wrong(sessions: sessionmaker[Session], demo: dict, clock) -> None:  # type: ignore[no-untyped-def]
+def test_passwords_longer_than_bcrypt_accepts_are_just_wrong(
+    sessions: sessionmaker[Session], demo: dict, clock
+) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(sessions) as s:
         outcome = auth.login(s, telegram_id=2, email="resident1@lba.demo", password="x" * 200, now=clock())
     assert outcome.status == LoginStatus.WRONG
 
 
 def test_signing_in_as_someone_else_signs_the_previous_account_out(
-    sessions: sessionmaker[Session], demo: dict, clock  # type: ignore[no-untyped-def]
+    sessions: sessionmaker[Session],
+    demo: dict,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     with unit_of_work(sessions) as s:
         auth.login(s, telegram_id=3, email="resident1@lba.demo", password="demo1234", now=clock())
@@ -59,12 +63,16 @@ def test_signing_in_as_someone_else_signs_the_previous_account_out(
 def test_invitation_codes_are_stored_hashed_and_single_use(sessions: sessionmaker[Session], demo: dict, clock) -> None:  # type: ignore[no-untyped-def]
     with unit_of_work(sessions) as s:
         created = auth.create_invitation(
-            s, email="new@lba.demo", residence_name="Les Belles Années Lyon", role=Role.RESIDENT, now=clock(),
+            s,
+            email="new@lba.demo",
+            residence_name="Les Belles Années Lyon",
+            role=Role.RESIDENT,
+            now=clock(),
             rounds=TEST_ROUNDS,
         )
     with unit_of_work(sessions) as s:
         row = s.get(Invitation, created.id)
-        assert row is not None and created.code[auth.SELECTOR_LEN:] not in row.code_hash
+        assert row is not None and created.code[auth.SELECTOR_LEN :] not in row.code_hash
         assert row.expires_at == clock() + timedelta(days=7)
     kwargs = {"first_name": "N", "last_name": "", "language": "fr", "now": clock()}
     with unit_of_work(sessions) as s:
@@ -74,14 +82,30 @@ def test_invitation_codes_are_stored_hashed_and_single_use(sessions: sessionmake
 
 
 def test_managers_invite_residents_of_their_own_residence_only(
-    sessions: sessionmaker[Session], demo: dict, clock  # type: ignore[no-untyped-def]
+    sessions: sessionmaker[Session],
+    demo: dict,
+    clock,  # type: ignore[no-untyped-def]
 ) -> None:
     with unit_of_work(sessions) as s:
         manager = auth.login(s, telegram_id=11, email="manager@lba.demo", password="demo1234", now=clock()).me
     assert manager is not None
     with unit_of_work(sessions) as s, pytest.raises(NotAllowed):
-        auth.create_invitation(s, email="x@lba.demo", residence_name="Les Belles Années Bordeaux",
-                               role=Role.RESIDENT, now=clock(), created_by=manager, rounds=TEST_ROUNDS)
+        auth.create_invitation(
+            s,
+            email="x@lba.demo",
+            residence_name="Les Belles Années Bordeaux",
+            role=Role.RESIDENT,
+            now=clock(),
+            created_by=manager,
+            rounds=TEST_ROUNDS,
+        )
     with unit_of_work(sessions) as s, pytest.raises(NotAllowed):
-        auth.create_invitation(s, email="x@lba.demo", residence_name="Les Belles Années Lyon",
-                               role=Role.MANAGER, now=clock(), created_by=manager, rounds=TEST_ROUNDS)
+        auth.create_invitation(
+            s,
+            email="x@lba.demo",
+            residence_name="Les Belles Années Lyon",
+            role=Role.MANAGER,
+            now=clock(),
+            created_by=manager,
+            rounds=TEST_ROUNDS,
+        )
