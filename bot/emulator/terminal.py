@@ -396,7 +396,8 @@ class Playground:
             if record.from_bot:
                 self._write(self._style(f"  (message du bot supprimé) « {self._short(record)} »", "2"))
             else:
-                self._write(self._style(f"  (message supprimé par le bot) « {self._short(record)} »", "2"))
+                # Not echoed: the bot deletes what should not linger on screen, such as a password.
+                self._write(self._style("  (votre message a été supprimé par le bot)", "2"))
             return
         marker = " (modifié)" if event.kind == "edited" else ""
         body = self._summary(record).replace("\n", "\n   ")

@@ -119,7 +119,7 @@ def test_playground_session(tmp_path: Path) -> None:
     assert "🤖 Reçu : 12 personnes" in text
     # Pierre's /start answer, then the alert: each announced once, as it arrives.
     assert text.count("📨 1 nouveau(x) message(s) pour [p] Pierre") == 2
-    assert "(message supprimé par le bot) « secret »" in text
+    assert "(votre message a été supprimé par le bot)" in text and "secret" not in text.split("supprimé par le bot")[1]
     assert "🤖 Photo reçue : Fuite sous l'évier" in text
     assert "🤖 [document: notes.txt] Votre copie" in text
     assert (tmp_path / "dl" / "notes.txt").read_text() == "Bonjour\n"
