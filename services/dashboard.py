@@ -73,31 +73,22 @@ def dashboard(session: Session, me: Me, now: datetime, default_tz: str = "Europe
         .limit(1)
     ).first()
 
-    event = session.execute(
+    upcoming_event = (
         sa.select(Event.title, Event.starts_at)
-        .join(Participation, Participation.event_id == Event.id)
-        .where(
-            Participation.user_id == me.id,
-            Participation.status == ParticipationStatus.REGISTERED,
-            Event.status == EventStatus.PUBLISHED,
-            Event.starts_at > now,
-        )
+        .where(Event.status == EventStatus.PUBLISHED, Event.starts_at > now)
         .order_by(Event.starts_at)
         .limit(1)
+    )
+    mine = session.execute(
+        upcoming_event.join(Participation, Participation.event_id == Event.id).where(
+            Participation.user_id == me.id, Participation.status == ParticipationStatus.REGISTERED
+        )
     ).first()
-    next_event = Upcoming(event[0], event[1]) if event else None
+    next_event = Upcoming(mine[0], mine[1]) if mine else None
     if next_event is None and me.residence_id is not None:
-        event = session.execute(
-            sa.select(Event.title, Event.starts_at)
-            .where(
-                Event.residence_id == me.residence_id,
-                Event.status == EventStatus.PUBLISHED,
-                Event.starts_at > now,
-            )
-            .order_by(Event.starts_at)
-            .limit(1)
-        ).first()
-        next_event = Upcoming(event[0], event[1], mine=False) if event else None
+        # Nothing booked: show what the residence has next, as an invitation.
+        anything = session.execute(upcoming_event.where(Event.residence_id == me.residence_id)).first()
+        next_event = Upcoming(anything[0], anything[1], mine=False) if anything else None
 
     staff = None
     if me.role in (Role.MANAGER, Role.ADMIN):

@@ -14,6 +14,7 @@ async def test_manager_dashboard_shows_the_residence(bot: BotHarness) -> None:
     await sign_in(sophie, "manager@lba.demo")
     board = sophie.last.text
     assert "Gestion de la résidence" in board
+    assert "Prochain événement : Loto de l'automne" in board  # not signed up: the residence's next one
     assert "Incidents ouverts : 3" in board and "Dont urgents : 1" in board
     labels = [label for row in sophie.emu.buttons() for label, _ in row]
     assert "📣 Annonce" in labels and "📊 Statistiques" in labels
