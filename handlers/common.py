@@ -6,7 +6,7 @@ import logging
 
 from telegram import Update
 from telegram.constants import ChatType
-from telegram.ext import ApplicationHandlerStop, TypeHandler
+from telegram.ext import ApplicationHandlerStop, TypeHandler, filters
 
 from bot.i18n import language_for, t
 from bot.runtime import Ctx
@@ -14,6 +14,10 @@ from services import people
 from services.people import Me
 
 log = logging.getLogger(__name__)
+
+# New messages in a private chat. Edits are left alone: PTB hands edited messages to message and
+# command handlers by default, which would replay an old answer (or a command) as a new one.
+PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 LANG_KEY = "lang"
 # Set while an unlinked user is inside the sign-in flow, whose own fallbacks answer stray commands.

@@ -8,13 +8,11 @@ from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, Mess
 from bot import ui
 from bot.i18n import LANGUAGES, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import current_user, lang_of, remember_language
+from handlers.common import PRIVATE, current_user, lang_of, remember_language
 from models import Role
 from services import people
 from services.dashboard import Dashboard, dashboard
 from services.people import Me
-
-PRIVATE = filters.ChatType.PRIVATE
 
 # Flows that arrive in later releases: their buttons and commands say so instead of failing.
 SOON_COMMANDS = (

@@ -22,7 +22,7 @@ from bot import ui
 from bot.commands import refresh_commands_for
 from bot.i18n import fmt_time, language_for, t
 from bot.runtime import Ctx
-from handlers.common import SIGNING_IN_KEY, current_user, display_name, lang_of, remember_language
+from handlers.common import PRIVATE, SIGNING_IN_KEY, current_user, display_name, lang_of, remember_language
 from handlers.menu import send_dashboard
 from services import auth
 from services.auth import InvitationStatus, LoginStatus
@@ -31,7 +31,6 @@ from services.people import Me
 
 log = logging.getLogger(__name__)
 
-PRIVATE = filters.ChatType.PRIVATE
 EMAIL_KEY = "login_email"
 
 

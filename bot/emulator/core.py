@@ -535,6 +535,10 @@ class EmuUser:
         """A non-text message, to check the bot copes with content it did not ask for."""
         return self._emu._user_message(self, self.user_id, self._emu._user_sticker_fields(emoji))
 
+    def edit_text(self, message: EmuMessage, text: str) -> JsonDict:
+        """Edits one of this user's own text messages: Telegram sends the bot an ``edited_message``."""
+        return self._emu._user_edit(self, self.user_id, message.message_id, text)
+
     def press(self, label_or_data: str, *, message_id: int | None = None) -> JsonDict:
         """Presses an inline button (label first, then callback_data) and queues the callback_query."""
         return self._emu._press(self, self.user_id, label_or_data, message_id)
@@ -1113,6 +1117,18 @@ class BotApiEmulator:
             stored = self._store_file("sticker", sample_png(4, 4), "stickers", ".webp", None, "image/webp")
             stored.width = stored.height = 512
         return {"sticker": stored.file_id, "extra": {"_sticker_emoji": emoji}}
+
+    def _user_edit(self, user: EmuUser, chat_id: int, message_id: int, text: str) -> JsonDict:
+        with self._lock:
+            record = self._chats[chat_id].messages.get(message_id)
+            if record is None or record.from_bot or record.from_user_id != user.user_id or record.text is None:
+                raise LookupError(f"user {user.user_id} has no text message {message_id} to edit")
+            fields = self._text_fields(text)
+            record.text, record.entities = fields["text"], fields.get("entities", [])
+            record.edited += 1
+            message = self._message_dict(record)
+            message["edit_date"] = self._now()
+            return self._enqueue("edited_message", message)
 
     def _user_message(self, user: EmuUser, chat_id: int, fields: JsonDict) -> JsonDict:
         with self._lock:

@@ -235,3 +235,16 @@ async def test_an_expired_invitation_is_refused(bot: BotHarness) -> None:
     late = bot.user(519, "Tard")
     assert "expiré" in (await late.send(f"/start {invitation.code}"))[0].text
     assert linked_account(bot, 519) is None
+
+
+async def test_editing_an_old_message_does_not_replay_it(bot: BotHarness) -> None:
+    jeanne = bot.user(520, "Jeanne")
+    await jeanne.send("/connexion")
+    await jeanne.send("resident1@lba.demo")
+    email_message = next(m for m in jeanne.emu.messages if m.text == "resident1@lba.demo")
+    before = len(jeanne.emu.bot_messages)
+    jeanne.emu.edit_text(email_message, "/menu")  # an edit is not a new message
+    await bot.deliver()
+    assert len(jeanne.emu.bot_messages) == before
+    replies = await jeanne.send(PASSWORD)  # the flow is where it was
+    assert any("Bienvenue Jeanne" in m.text for m in replies)
