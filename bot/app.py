@@ -12,11 +12,12 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
+from bot import delivery
 from bot.commands import refresh_commands_for, set_default_commands
 from bot.config import Settings
 from bot.persistence import SqlPersistence, remember
 from bot.runtime import RUNTIME_KEY, Ctx, LbaApplication, Runtime, system_clock
-from handlers import common, menu, onboarding
+from handlers import account, bookings, common, events, incidents, marketplace, menu, onboarding
 from models.db import make_engine, make_session_factory
 from services import people
 
@@ -66,6 +67,9 @@ def build_application(
 def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(common.gate_handler(), group=-1)
     app.add_handlers(onboarding.handlers())
+    # Each flow before the menu: a flow's command or menu button wins over the "bientôt" fallback.
+    for flow in (incidents, bookings, events, marketplace, account):
+        app.add_handlers(flow.handlers())
     app.add_handlers(menu.handlers())
     app.add_handlers(menu.last_resort_handlers())
     app.add_error_handler(common.on_error)
@@ -79,6 +83,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     for me in staff:
         await refresh_commands_for(app.bot, me)
     remember(runtime.sessions, "bot_username", app.bot.username)
+    delivery.schedule(app)
     log.info("LBA Bot started as @%s", app.bot.username)
 
 

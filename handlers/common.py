@@ -20,8 +20,7 @@ log = logging.getLogger(__name__)
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
 
 LANG_KEY = "lang"
-# Set while an unlinked user is inside the sign-in flow, whose own fallbacks answer stray commands.
-SIGNING_IN_KEY = "signing_in"
+
 # What an unlinked Telegram user may use: signing in, help, language, cancelling.
 PUBLIC_COMMANDS = frozenset({"start", "connexion", "login", "aide", "help", "langue", "language", "annuler", "cancel"})
 PUBLIC_CALLBACKS = frozenset({"auth", "lang"})
@@ -66,7 +65,8 @@ async def gate(update: Update, context: Ctx) -> None:
     else:
         message = update.message
         name = command_name(message.text) if message else None
-        if name is None or name in PUBLIC_COMMANDS or (context.user_data or {}).get(SIGNING_IN_KEY):
+        # Mid sign-in, the sign-in flow answers stray commands itself.
+        if name is None or name in PUBLIC_COMMANDS or (context.user_data or {}).get("flow") == "login":
             return
     if await current_user(update, context) is not None:
         return

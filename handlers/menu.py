@@ -9,6 +9,7 @@ from bot import ui
 from bot.i18n import LANGUAGES, fmt_datetime, t
 from bot.runtime import Ctx
 from handlers.common import PRIVATE, current_user, lang_of, remember_language
+from handlers.flow import end_flow
 from models import Role
 from services import people
 from services.dashboard import Dashboard, dashboard
@@ -160,6 +161,7 @@ async def language_chosen(update: Update, context: Ctx) -> None:
 
 
 async def cancel_outside_flow(update: Update, context: Ctx) -> None:
+    end_flow(context)  # a flow marker left behind (its state lost) must not block the next flow
     await update.effective_message.reply_text(t(lang_of(update, context), "cancel.nothing"))
 
 

@@ -3,26 +3,18 @@
 from __future__ import annotations
 
 import logging
-import warnings
 from enum import IntEnum
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import (
-    BaseHandler,
-    CallbackQueryHandler,
-    CommandHandler,
-    ConversationHandler,
-    MessageHandler,
-    filters,
-)
-from telegram.warnings import PTBUserWarning
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
 from bot import ui
 from bot.commands import refresh_commands_for
 from bot.i18n import fmt_time, language_for, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, SIGNING_IN_KEY, current_user, display_name, lang_of, remember_language
+from handlers.common import PRIVATE, current_user, display_name, lang_of, remember_language
+from handlers.flow import END, conversation, draft, wrong_type
 from handlers.menu import send_dashboard
 from services import auth
 from services.auth import InvitationStatus, LoginStatus
@@ -31,7 +23,7 @@ from services.people import Me
 
 log = logging.getLogger(__name__)
 
-EMAIL_KEY = "login_email"
+FLOW = "login"
 
 
 class Login(IntEnum):
@@ -97,20 +89,13 @@ async def login_start(update: Update, context: Ctx) -> int:
     me = await current_user(update, context)
     if me is not None:
         await update.effective_chat.send_message(t(me.language, "login.already_signed_in", name=me.full_name))
-        return _end_login(context)
+        return END
     until = await context.rt.db(auth.lock_status, update.effective_user.id, context.rt.now())
     if until is not None:
         await update.effective_chat.send_message(t(lang, "login.locked", until=_local_time(context, until)))
-        return _end_login(context)
-    context.user_data[SIGNING_IN_KEY] = True
+        return END
     await update.effective_chat.send_message(t(lang, "login.ask_email"))
     return Login.EMAIL
-
-
-def _end_login(context: Ctx) -> int:
-    context.user_data.pop(EMAIL_KEY, None)
-    context.user_data.pop(SIGNING_IN_KEY, None)
-    return ConversationHandler.END
 
 
 async def login_email(update: Update, context: Ctx) -> int:
@@ -121,7 +106,7 @@ async def login_email(update: Update, context: Ctx) -> int:
         key = "login.email_too_long" if error.reason == "too_long" else "login.bad_email"
         await update.message.reply_text(t(lang, key, **error.details))
         return Login.EMAIL
-    context.user_data[EMAIL_KEY] = email
+    draft(context, FLOW)["email"] = email
     await update.message.reply_text(t(lang, "login.ask_password"))
     return Login.PASSWORD
 
@@ -135,7 +120,7 @@ async def login_password(update: Update, context: Ctx) -> int:
         log.warning("could not delete a password message")
     else:
         await update.effective_chat.send_message(t(lang, "login.password_deleted"))
-    email = context.user_data.get(EMAIL_KEY)
+    email = draft(context, FLOW).get("email")
     if not email:  # state lost (should not happen with persistence): start over
         await update.effective_chat.send_message(t(lang, "login.ask_email"))
         return Login.EMAIL
@@ -158,7 +143,6 @@ async def login_password(update: Update, context: Ctx) -> int:
             t(lang, "login.wrong", remaining=outcome.remaining), reply_markup=markup
         )
         return Login.PASSWORD
-    _end_login(context)
     if outcome.status == LoginStatus.LOCKED:
         assert outcome.locked_until is not None
         await update.effective_chat.send_message(
@@ -171,29 +155,14 @@ async def login_password(update: Update, context: Ctx) -> int:
     elif outcome.me is not None:
         me = outcome.me
         await _signed_in(update, context, me, t(me.language, "login.success", name=me.first_name))
-    return ConversationHandler.END
+    return END
 
 
 async def login_change_email(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    context.user_data.pop(EMAIL_KEY, None)
+    draft(context, FLOW).pop("email", None)
     await update.effective_chat.send_message(t(lang_of(update, context), "login.ask_email"))
     return Login.EMAIL
-
-
-async def login_wrong_type(update: Update, context: Ctx) -> int | None:
-    state_key = "login.need_text_password" if context.user_data.get(EMAIL_KEY) else "login.need_text_email"
-    await update.effective_message.reply_text(t(lang_of(update, context), state_key))
-    return None  # stay in the same state
-
-
-async def login_cancel(update: Update, context: Ctx) -> int:
-    await update.effective_message.reply_text(t(lang_of(update, context), "login.cancelled"))
-    return _end_login(context)
-
-
-async def login_other_command(update: Update, context: Ctx) -> None:
-    await update.effective_message.reply_text(t(lang_of(update, context), "login.in_progress"))
 
 
 def _local_time(context: Ctx, when: object) -> str:
@@ -205,37 +174,29 @@ def _local_time(context: Ctx, when: object) -> str:
 
 def login_conversation() -> ConversationHandler[Ctx]:
     text = PRIVATE & filters.TEXT & ~filters.COMMAND
-    other = PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL
-    # per_message=False on purpose: the flow is keyed by chat and user, and its buttons (sign-in,
-    # change e-mail) are valid in any of its messages, so PTB's per-message tracking hint is moot.
-    with warnings.catch_warnings():
-        warnings.filterwarnings("ignore", message=".*per_message=False.*", category=PTBUserWarning)
-        return _login_conversation(text, other)
-
-
-def _login_conversation(text: filters.BaseFilter, other: filters.BaseFilter) -> ConversationHandler[Ctx]:
-    return ConversationHandler(
+    return conversation(
+        FLOW,
         entry_points=[
             CommandHandler(["connexion", "login"], login_start, filters=PRIVATE),
             CallbackQueryHandler(login_start, pattern=r"^auth:login$"),
         ],
         states={
-            Login.EMAIL: [MessageHandler(text, login_email), MessageHandler(other, login_wrong_type)],
+            Login.EMAIL: [MessageHandler(text, login_email), wrong_type("login.need_text_email")],
             Login.PASSWORD: [
                 MessageHandler(text, login_password),
                 CallbackQueryHandler(login_change_email, pattern=r"^auth:email$"),
-                MessageHandler(other, login_wrong_type),
+                wrong_type("login.need_text_password"),
             ],
         },
-        fallbacks=[
-            CommandHandler(["annuler", "cancel"], login_cancel, filters=PRIVATE),
-            CommandHandler(["connexion", "login"], login_start, filters=PRIVATE),
-            MessageHandler(PRIVATE & filters.COMMAND, login_other_command),
-        ],
-        name="login",
-        persistent=True,
-        allow_reentry=True,
+        fallbacks=[CommandHandler(["connexion", "login"], login_change_email_command, filters=PRIVATE)],
     )
+
+
+async def login_change_email_command(update: Update, context: Ctx) -> int:
+    """/connexion again mid-flow: start over from the e-mail."""
+    draft(context, FLOW).pop("email", None)
+    await update.effective_chat.send_message(t(lang_of(update, context), "login.ask_email"))
+    return Login.EMAIL
 
 
 # --- /deconnexion --------------------------------------------------------------------------------

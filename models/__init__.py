@@ -2,7 +2,7 @@
 
 from models.assistant import ChatMessage
 from models.base import Base, utcnow
-from models.booking import Reservation, ReservationStatus
+from models.booking import Reservation, ReservationSlot, ReservationStatus
 from models.botstate import BotState
 from models.document import Document, StoredFile
 from models.event import Event, EventStatus, Participation, ParticipationStatus
@@ -17,7 +17,7 @@ from models.incident import (
     IncidentStatus,
     Urgency,
 )
-from models.marketplace import Listing, ListingKind, ListingStatus
+from models.marketplace import Listing, ListingKind, ListingStatus, MarketMessage, MarketThread, ThreadStatus
 from models.outbox import OutboxMessage, OutboxStatus
 from models.points import PointsEntry
 from models.residence import GroupChat, GroupKind, Residence, Space, SpaceKind
@@ -51,6 +51,10 @@ __all__ = [
     "ParticipationStatus",
     "PointsEntry",
     "Reservation",
+    "ReservationSlot",
+    "MarketThread",
+    "MarketMessage",
+    "ThreadStatus",
     "ReservationStatus",
     "Residence",
     "Role",

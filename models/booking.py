@@ -36,3 +36,25 @@ class Reservation(TimestampMixin, Base):
 
     space: Mapped[Space] = relationship()
     user: Mapped[User] = relationship()
+
+
+class ReservationSlot(Base):
+    """One claimed unit of one slot: the database's own guard against double booking.
+
+    A reservation claims a row per slot it covers. (space, slot, unit) is unique, so two residents
+    racing for the last unit cannot both insert; (space, slot, user) is unique, so nobody holds two
+    units of the same slot. Cancelling deletes the rows and frees the units.
+    """
+
+    __tablename__ = "reservation_slots"
+    __table_args__ = (
+        sa.UniqueConstraint("space_id", "slot_start", "unit"),
+        sa.UniqueConstraint("space_id", "slot_start", "user_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    reservation_id: Mapped[int] = mapped_column(sa.ForeignKey("reservations.id", ondelete="CASCADE"), index=True)
+    space_id: Mapped[int] = mapped_column(sa.ForeignKey("spaces.id", ondelete="CASCADE"))
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    slot_start: Mapped[datetime]
+    unit: Mapped[int]

@@ -49,10 +49,13 @@ class ParticipationStatus(enum.StrEnum):
 
 class Participation(TimestampMixin, Base):
     __tablename__ = "participations"
-    __table_args__ = (sa.UniqueConstraint("event_id", "user_id"),)
+    # A registered participant holds a numbered seat (1..capacity); (event, seat) is unique, so the
+    # database itself refuses an overbooking, whoever races. Waitlisted and cancelled rows hold none.
+    __table_args__ = (sa.UniqueConstraint("event_id", "user_id"), sa.UniqueConstraint("event_id", "seat"))
 
     id: Mapped[int] = mapped_column(primary_key=True)
     event_id: Mapped[int] = mapped_column(sa.ForeignKey("events.id", ondelete="CASCADE"), index=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
     status: Mapped[ParticipationStatus] = enum_column(ParticipationStatus)
+    seat: Mapped[int | None]
     updated_at: Mapped[datetime | None]

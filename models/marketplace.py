@@ -46,3 +46,32 @@ class Listing(TimestampMixin, Base):
     expires_at: Mapped[datetime]
 
     author: Mapped[User] = relationship()
+
+
+class ThreadStatus(enum.StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+
+
+class MarketThread(TimestampMixin, Base):
+    """A conversation about one listing, relayed by the bot so neither side sees the other's contact."""
+
+    __tablename__ = "market_threads"
+    __table_args__ = (sa.UniqueConstraint("listing_id", "buyer_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    listing_id: Mapped[int] = mapped_column(sa.ForeignKey("marketplace_listings.id", ondelete="CASCADE"))
+    buyer_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    seller_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    status: Mapped[ThreadStatus] = enum_column(ThreadStatus, default=ThreadStatus.OPEN)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id", ondelete="SET NULL"))
+    updated_at: Mapped[datetime | None]
+
+
+class MarketMessage(TimestampMixin, Base):
+    __tablename__ = "market_messages"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    thread_id: Mapped[int] = mapped_column(sa.ForeignKey("market_threads.id", ondelete="CASCADE"), index=True)
+    sender_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    text: Mapped[str] = mapped_column(sa.Text)

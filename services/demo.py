@@ -27,6 +27,7 @@ from models import (
     Participation,
     ParticipationStatus,
     Reservation,
+    ReservationSlot,
     Residence,
     Role,
     Space,
@@ -234,11 +235,14 @@ def _seed_life(
         event_rows[title] = row
         count("events", new)
     for user, title in ((r1, "Loto de l'automne"), (r2, "Loto de l'automne"), (r1, "Atelier tablette")):
+        event = event_rows[title]
+        taken = session.scalar(sa.select(sa.func.max(Participation.seat)).where(Participation.event_id == event.id))
         _, new = _get_or_create(
             session,
             Participation,
-            {"event_id": event_rows[title].id, "user_id": user.id},
+            {"event_id": event.id, "user_id": user.id},
             status=ParticipationStatus.REGISTERED,
+            seat=(taken or 0) + 1,
             created_at=now,
         )
         count("participations", new)
@@ -355,7 +359,7 @@ def _seed_life(
     gym = session.scalar(sa.select(Space).where(Space.residence_id == lyon.id, Space.name == "Salle de sport"))
     assert laundry is not None and gym is not None
     for user, space, start in ((r1, laundry, local(2, 10)), (r2, gym, local(1, 9))):
-        _, new = _get_or_create(
+        reservation, new = _get_or_create(
             session,
             Reservation,
             {"user_id": user.id, "space_id": space.id},
@@ -364,3 +368,9 @@ def _seed_life(
             created_at=now,
         )
         count("reservations", new)
+        if new:  # the booking holds its slot like any other (see ReservationSlot)
+            session.add(
+                ReservationSlot(
+                    reservation_id=reservation.id, space_id=space.id, user_id=user.id, slot_start=start, unit=1
+                )
+            )

@@ -44,8 +44,22 @@ class Clock:
         self.current += timedelta(**delta)
 
 
+def _ensure_database(url: str) -> None:
+    """Create the test database if it does not exist (so parallel runs can each use their own)."""
+    target = sa.make_url(url)
+    admin = make_engine(target.set(database="postgres"), isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            exists = conn.scalar(sa.text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": target.database})
+            if not exists:
+                conn.execute(sa.text(f'CREATE DATABASE "{target.database}"'))
+    finally:
+        admin.dispose()
+
+
 def _postgres_available() -> str | None:
     try:
+        _ensure_database(POSTGRES_URL)
         engine = make_engine(POSTGRES_URL)
         with engine.connect() as conn:
             conn.execute(sa.text("SELECT 1"))

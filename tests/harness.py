@@ -15,6 +15,7 @@ from telegram import Update
 
 from bot.app import build_application, on_startup
 from bot.config import Settings
+from bot.delivery import send_due
 from bot.emulator import BotApiEmulator, EmulatorRequest
 from bot.emulator.core import EmuMessage, EmuUser
 from bot.runtime import LbaApplication
@@ -58,6 +59,7 @@ class BotHarness:
         for raw in self.emu.take_updates():
             await self.app.process_update(Update.de_json(raw, self.app.bot))
         await self.app.update_persistence()
+        await send_due(self.app)  # notifications queued by this update leave now, as in production
 
     def refused(self) -> list[Any]:
         return list(self.emu.refused)

@@ -7,13 +7,29 @@ markup; a value that is already safe HTML (built by us from catalog strings) is 
 from __future__ import annotations
 
 import html
+import importlib
+import pkgutil
 import string
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.i18n import en, fr
+from bot.i18n import en, flows, fr
 
-CATALOGS: dict[str, dict[str, str]] = {"fr": fr.MESSAGES, "en": en.MESSAGES}
+
+def _catalogs() -> dict[str, dict[str, str]]:
+    """The core catalogs, plus each flow's texts (bot/i18n/flows/<flow>.py holds its FR and EN side by side)."""
+    catalogs = {"fr": dict(fr.MESSAGES), "en": dict(en.MESSAGES)}
+    for info in pkgutil.iter_modules(flows.__path__):
+        module = importlib.import_module(f"{flows.__name__}.{info.name}")
+        for lang, messages in (("fr", module.FR), ("en", module.EN)):
+            clash = set(messages) & set(catalogs[lang])
+            if clash:
+                raise RuntimeError(f"catalog keys defined twice: {sorted(clash)}")
+            catalogs[lang].update(messages)
+    return catalogs
+
+
+CATALOGS: dict[str, dict[str, str]] = _catalogs()
 CALENDARS = {"fr": fr, "en": en}
 DEFAULT_LANGUAGE = "fr"
 LANGUAGES = tuple(CATALOGS)

@@ -58,8 +58,6 @@ MESSAGES: dict[str, str] = {
         "Vous êtes déjà connecté(e) en tant que <b>{name}</b>. Pour changer de compte : /deconnexion"
     ),
     "login.success": "✅ Bienvenue {name}, vous êtes connecté(e) !",
-    "login.cancelled": "Connexion annulée. Vous pourrez recommencer avec /connexion.",
-    "login.in_progress": "Vous êtes en train de vous connecter. Envoyez ce qui est demandé, ou /annuler.",
     # --- invitations
     "invite.invalid": (
         "Ce lien d'invitation n'est pas valide. Vérifiez-le ou demandez-en un nouveau à votre gestionnaire."
@@ -154,6 +152,23 @@ MESSAGES: dict[str, str] = {
     # --- langue
     "lang.choose": "🌐 Choisissez votre langue / Choose your language :",
     "lang.set": "✅ Langue : français.",
+    # --- parcours (communs à tous les flux)
+    "flow.busy": "Vous avez une démarche en cours. Terminez-la, ou tapez /annuler pour l'abandonner.",
+    "flow.in_progress": "Vous êtes au milieu d'une démarche : répondez à la question ci-dessus, ou /annuler.",
+    "flow.expected_text": "J'attends une réponse écrite. Réessayez, ou /annuler.",
+    "flow.use_buttons": "Choisissez avec les boutons ci-dessus, ou /annuler.",
+    "flow.too_short": "C'est un peu court : au moins {min} caractères. Réessayez :",
+    "flow.too_long": "C'est trop long : {max} caractères au plus (vous en avez écrit {length}). Réessayez :",
+    "btn.cancel": "✖️ Annuler",
+    "btn.back": "⬅️ Retour",
+    "btn.prev": "◀️ Précédent",
+    "btn.next": "Suivant ▶️",
+    "btn.confirm": "✅ Confirmer",
+    "btn.edit": "✏️ Modifier",
+    "btn.skip": "⏭ Passer",
+    "btn.yes": "Oui",
+    "btn.no": "Non",
+    "btn.done": "✅ Terminé",
     # --- divers
     "cancel.done": "D'accord, c'est annulé.",
     "cancel.nothing": "Il n'y a rien à annuler. /menu pour revenir au menu.",

@@ -90,7 +90,7 @@ async def test_bad_input_at_each_step_is_asked_again(bot: BotHarness) -> None:
     assert "ne semble pas valide" in (await jeanne.send("pas-un-email"))[0].text
     assert "trop longue" in (await jeanne.send("a" * 250 + "@lba.demo"))[0].text
     assert "écrite en texte" in (await jeanne.send_sticker())[0].text
-    assert "en train de vous connecter" in (await jeanne.send("/menu"))[0].text
+    assert "au milieu d'une démarche" in (await jeanne.send("/menu"))[0].text
     assert "mot de passe" in (await jeanne.send("resident1@lba.demo"))[0].text
     assert "écrit en texte" in (await jeanne.send_sticker())[0].text
     replies = await jeanne.send(PASSWORD)
@@ -101,7 +101,7 @@ async def test_annuler_leaves_the_flow(bot: BotHarness) -> None:
     jeanne = bot.user(507, "Jeanne")
     await jeanne.send("/connexion")
     await jeanne.send("resident1@lba.demo")
-    assert "annulée" in (await jeanne.send("/annuler"))[0].text
+    assert "c'est annulé" in (await jeanne.send("/annuler"))[0].text
     # The next text is not taken as a password.
     replies = await jeanne.send(PASSWORD)
     assert "reliez d'abord votre compte" in replies[0].text

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Engine
 from bot.cli import main
 from models import Invitation, Residence
 from models.db import make_session_factory, unit_of_work
+from tests.conftest import _head
 
 
 @pytest.fixture
@@ -25,7 +26,7 @@ def cli_env(engine: Engine, monkeypatch: pytest.MonkeyPatch, tmp_path) -> Engine
 
 def test_db_upgrade_and_seed_demo_twice(cli_env: Engine, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["db", "upgrade"]) == 0
-    assert "revision 0001" in capsys.readouterr().out
+    assert f"revision {_head()}" in capsys.readouterr().out
     assert main(["seed-demo"]) == 0
     assert "Demo data created: 2 residences" in capsys.readouterr().out
     assert main(["seed-demo"]) == 0

@@ -1,0 +1,111 @@
+"""The outbox sender: renders each queued notification for its recipient and sends it.
+
+It runs as a repeating job, and right away when a handler has just queued something
+(`deliver_soon`). Sending goes through the Application's rate limiter; a 429 waits Telegram's
+retry_after, a network error backs off, a blocked recipient is marked unreachable.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime
+from typing import Any
+
+from telegram import InlineKeyboardMarkup, Message
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.ext import Application, ContextTypes
+
+from bot import ui
+from bot.i18n import Raw, fmt_datetime, t
+from bot.runtime import RUNTIME_KEY, Runtime
+from services import files, outbox
+from services.outbox import Outgoing
+
+log = logging.getLogger(__name__)
+
+JOB_NAME = "outbox"
+INTERVAL_SECONDS = 2.0
+
+
+def render_value(value: Any, lang: str, tz: str) -> Any:
+    if isinstance(value, dict) and "$dt" in value:
+        return fmt_datetime(datetime.fromisoformat(value["$dt"]), lang, tz)
+    if isinstance(value, dict) and "$t" in value:
+        return Raw(t(lang, value["$t"]))
+    return value
+
+
+def render(item: Outgoing, default_tz: str) -> tuple[str, InlineKeyboardMarkup | None]:
+    payload, lang, tz = item.payload, item.lang, item.timezone or default_tz
+    params = {name: render_value(value, lang, tz) for name, value in payload.get("params", {}).items()}
+    text = t(lang, payload["key"], **params)
+    rows = [
+        [ui.button(t(lang, b["key"]) if "key" in b else b["text"], b["data"]) for b in row]
+        for row in payload.get("buttons", [])
+    ]
+    return text, ui.keyboard(rows) if rows else None
+
+
+async def _send(app: Application, runtime: Runtime, item: Outgoing) -> Message:  # type: ignore[type-arg]
+    text, markup = render(item, runtime.settings.timezone)
+    bot = app.bot
+    for kind in ("photo", "document"):
+        file_id = item.payload.get(kind)
+        if file_id:
+            ref, content = await runtime.db(files.load, int(file_id))
+            media: Any = ref.telegram_file_id or content
+            if kind == "photo":
+                return await bot.send_photo(item.chat_id, media, caption=text, reply_markup=markup)
+            return await bot.send_document(
+                item.chat_id, media, caption=text, reply_markup=markup, filename=ref.filename or None
+            )
+    return await bot.send_message(item.chat_id, text, reply_markup=markup)
+
+
+async def send_due(app: Application, limit: int = 50) -> int:  # type: ignore[type-arg]
+    """Send what is due now; returns how many were sent."""
+    runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    sent = 0
+    while True:
+        batch = await runtime.db(outbox.claim_due, runtime.now(), limit)
+        if not batch:
+            return sent
+        for item in batch:
+            try:
+                message = await _send(app, runtime, item)
+            except Forbidden as error:
+                await runtime.db(outbox.mark_unreachable, item.id, item.user_id, runtime.now(), str(error))
+            except RetryAfter as error:
+                wait = (
+                    error.retry_after.total_seconds()
+                    if hasattr(error.retry_after, "total_seconds")
+                    else float(
+                        error.retry_after  # type: ignore[arg-type]
+                    )
+                )
+                await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), wait)
+            except (TimedOut, NetworkError) as error:
+                await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), None)
+            except BadRequest as error:
+                log.error("outbox message %s (%s) refused by Telegram: %s", item.id, item.kind, error)
+                await runtime.db(outbox.mark_failed, item.id, str(error))
+            else:
+                sent += 1
+                await runtime.db(outbox.mark_sent, item.id, message.message_id, runtime.now())
+        if len(batch) < limit:
+            return sent
+
+
+async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
+    await send_due(context.application)
+
+
+def schedule(app: Application) -> None:  # type: ignore[type-arg]
+    if app.job_queue is not None:
+        app.job_queue.run_repeating(outbox_job, interval=INTERVAL_SECONDS, first=1, name=JOB_NAME)
+
+
+def deliver_soon(app: Application) -> None:  # type: ignore[type-arg]
+    """Called by handlers after queueing notifications, so they leave now rather than at the next tick."""
+    if app.job_queue is not None and app.running:
+        app.job_queue.run_once(outbox_job, 0)

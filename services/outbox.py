@@ -1,0 +1,233 @@
+"""Notifications that must not be lost, written in the same transaction as their cause.
+
+A service calls `notify(...)` with a catalog key and values; the sender (bot/delivery.py) renders
+it in the recipient's language when it sends, through the rate limiter, and records the outcome.
+
+Payload format (JSON):
+  {"key": "inc.alert", "params": {...}, "buttons": [[{"key": "inc.btn.take", "data": "inc:take:42"}]],
+   "photo": <stored_files.id> | null, "document": <stored_files.id> | null}
+Param values are JSON scalars, or {"$dt": iso-datetime} (shown in the recipient's language and
+residence time zone), or {"$t": catalog key} (translated for the recipient). A button label is a
+catalog key ("key") or literal text ("text").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from models import OutboxMessage, OutboxStatus, Residence, User
+
+MAX_ATTEMPTS = 6
+
+
+def dt(value: datetime) -> dict[str, str]:
+    return {"$dt": value.isoformat()}
+
+
+def tr(key: str) -> dict[str, str]:
+    return {"$t": key}
+
+
+def button(key: str, data: str) -> dict[str, str]:
+    return {"key": key, "data": data}
+
+
+def notify(
+    session: Session,
+    *,
+    user_id: int,
+    kind: str,
+    key: str,
+    now: datetime,
+    params: dict[str, Any] | None = None,
+    buttons: list[list[dict[str, str]]] | None = None,
+    photo: int | None = None,
+    document: int | None = None,
+    dedup_key: str | None = None,
+    not_before: datetime | None = None,
+) -> int | None:
+    """Queue a message to a user; None if they cannot be reached (not linked, blocked) or it is a duplicate."""
+    row = session.execute(
+        sa.select(User.telegram_id, User.unreachable_since, User.active).where(User.id == user_id)
+    ).first()
+    if row is None or row.telegram_id is None or row.unreachable_since is not None or not row.active:
+        return None
+    return _add(
+        session,
+        chat_id=row.telegram_id,
+        user_id=user_id,
+        kind=kind,
+        payload=_payload(key, params, buttons, photo, document),
+        dedup_key=dedup_key,
+        not_before=not_before or now,
+        now=now,
+    )
+
+
+def notify_chat(
+    session: Session,
+    *,
+    chat_id: int,
+    kind: str,
+    key: str,
+    now: datetime,
+    lang: str = "fr",
+    params: dict[str, Any] | None = None,
+    buttons: list[list[dict[str, str]]] | None = None,
+    photo: int | None = None,
+    dedup_key: str | None = None,
+) -> int | None:
+    """Queue a message to a chat that is not a user (a residence's group)."""
+    payload = _payload(key, params, buttons, photo, None)
+    payload["lang"] = lang
+    return _add(
+        session, chat_id=chat_id, user_id=None, kind=kind, payload=payload, dedup_key=dedup_key, not_before=now, now=now
+    )
+
+
+def _payload(
+    key: str,
+    params: dict[str, Any] | None,
+    buttons: list[list[dict[str, str]]] | None,
+    photo: int | None,
+    document: int | None,
+) -> dict[str, Any]:
+    return {"key": key, "params": params or {}, "buttons": buttons or [], "photo": photo, "document": document}
+
+
+def _add(
+    session: Session,
+    *,
+    chat_id: int,
+    user_id: int | None,
+    kind: str,
+    payload: dict[str, Any],
+    dedup_key: str | None,
+    not_before: datetime,
+    now: datetime,
+) -> int | None:
+    message = OutboxMessage(
+        chat_id=chat_id,
+        user_id=user_id,
+        kind=kind,
+        payload=payload,
+        dedup_key=dedup_key,
+        not_before=not_before,
+        created_at=now,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+            session.flush()
+    except IntegrityError:
+        return None  # the same notification (dedup_key) is already queued or sent
+    return message.id
+
+
+# --- the sender's side -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Outgoing:
+    id: int
+    chat_id: int
+    user_id: int | None
+    kind: str
+    payload: dict[str, Any]
+    lang: str
+    timezone: str | None
+    attempts: int
+
+
+def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing]:
+    """Take due rows for sending; on PostgreSQL, rows another process holds are skipped."""
+    stmt = (
+        sa.select(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.PENDING, OutboxMessage.not_before <= now)
+        .order_by(OutboxMessage.not_before, OutboxMessage.id)
+        .limit(limit)
+    )
+    if session.get_bind().dialect.name == "postgresql":
+        stmt = stmt.with_for_update(skip_locked=True)
+    rows = list(session.scalars(stmt))
+    users = {}
+    user_ids = {r.user_id for r in rows if r.user_id is not None}
+    if user_ids:
+        query = (
+            sa.select(User.id, User.language, Residence.timezone)
+            .outerjoin(Residence, Residence.id == User.residence_id)
+            .where(User.id.in_(user_ids))
+        )
+        users = {uid: (lang, tz) for uid, lang, tz in session.execute(query)}
+    claimed = []
+    for row in rows:
+        row.status = OutboxStatus.SENDING
+        row.attempts += 1
+        lang, tz = (
+            users.get(row.user_id, (row.payload.get("lang", "fr"), None))
+            if row.user_id
+            else (
+                row.payload.get("lang", "fr"),
+                None,
+            )
+        )
+        claimed.append(Outgoing(row.id, row.chat_id, row.user_id, row.kind, row.payload, lang, tz, row.attempts))
+    return claimed
+
+
+def mark_sent(session: Session, outbox_id: int, message_id: int | None, now: datetime) -> None:
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(status=OutboxStatus.SENT, sent_at=now, telegram_message_id=message_id, last_error=None)
+    )
+
+
+def mark_unreachable(session: Session, outbox_id: int, user_id: int | None, now: datetime, error: str) -> None:
+    """The recipient blocked the bot (or left): this and their pending messages are not sent."""
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(status=OutboxStatus.UNREACHABLE, last_error=error[:300])
+    )
+    if user_id is not None:
+        session.execute(sa.update(User).where(User.id == user_id).values(unreachable_since=now))
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.user_id == user_id, OutboxMessage.status == OutboxStatus.PENDING)
+            .values(status=OutboxStatus.UNREACHABLE, last_error="recipient unreachable")
+        )
+
+
+def retry_later(session: Session, outbox_id: int, attempts: int, now: datetime, error: str, wait: float | None) -> None:
+    """Back to pending after `wait` seconds (Telegram's retry_after) or an exponential backoff."""
+    if wait is None and attempts >= MAX_ATTEMPTS:
+        mark_failed(session, outbox_id, error)
+        return
+    delay = wait if wait is not None else min(2**attempts, 300)
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(status=OutboxStatus.PENDING, not_before=now + timedelta(seconds=delay), last_error=error[:300])
+    )
+
+
+def mark_failed(session: Session, outbox_id: int, error: str) -> None:
+    session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id)
+        .values(status=OutboxStatus.FAILED, last_error=error[:300])
+    )
+
+
+def pending_count(session: Session) -> int:
+    return (
+        session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING))
+        or 0
+    )
