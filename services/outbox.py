@@ -156,7 +156,7 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing
     if session.get_bind().dialect.name == "postgresql":
         stmt = stmt.with_for_update(skip_locked=True)
     rows = list(session.scalars(stmt))
-    users = {}
+    users: dict[int | None, tuple[str, str | None]] = {}
     user_ids = {r.user_id for r in rows if r.user_id is not None}
     if user_ids:
         query = (
@@ -169,14 +169,8 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing
     for row in rows:
         row.status = OutboxStatus.SENDING
         row.attempts += 1
-        lang, tz = (
-            users.get(row.user_id, (row.payload.get("lang", "fr"), None))
-            if row.user_id
-            else (
-                row.payload.get("lang", "fr"),
-                None,
-            )
-        )
+        # A user's message is rendered in their language and residence time zone; a group's in its own.
+        lang, tz = users.get(row.user_id, (row.payload.get("lang", "fr"), None))
         claimed.append(Outgoing(row.id, row.chat_id, row.user_id, row.kind, row.payload, lang, tz, row.attempts))
     return claimed
 

@@ -28,6 +28,7 @@ class BotHarness:
         self.clock = clock
         self.emu = BotApiEmulator(settings.token or "", clock=lambda: clock().timestamp())
         self.app: LbaApplication | None = None
+        self.rate_limiter = True
 
     def _build(self) -> LbaApplication:
         return build_application(
@@ -36,6 +37,7 @@ class BotHarness:
             request=EmulatorRequest(self.emu),
             updates_request=EmulatorRequest(self.emu),
             clock=self.clock,
+            rate_limiter=self.rate_limiter,
         )
 
     async def start(self) -> None:
