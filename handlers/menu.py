@@ -17,13 +17,8 @@ from services.people import Me
 
 # Flows that arrive in later releases: their buttons and commands say so instead of failing.
 SOON_COMMANDS = (
-    ("signaler", "report"),
-    ("incidents",),
     ("reserver", "book"),
     ("reservations", "bookings"),
-    ("evenements", "events"),
-    ("marche", "market"),
-    ("compte", "account"),
     ("assistant",),
     ("annonce", "announce"),
     ("stats",),

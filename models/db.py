@@ -32,6 +32,16 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()
+    # pysqlite opens transactions itself, lazily, only before DML: a SAVEPOINT issued first would
+    # start SQLite's own transaction, whose RELEASE commits for good. So we open every transaction
+    # ourselves (SQLAlchemy's documented pysqlite recipe).
+    dbapi_connection.isolation_level = None
+
+
+def _sqlite_begin(conn: sa.Connection) -> None:
+    # IMMEDIATE takes the write lock at BEGIN: a unit of work that reads then writes waits its turn
+    # (busy_timeout) instead of failing with SQLITE_BUSY when another writer got in between.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
@@ -42,6 +52,7 @@ def make_engine(url: str | URL, **kwargs: Any) -> Engine:
         kwargs.setdefault("connect_args", {"timeout": 10})
         engine = sa.create_engine(parsed, **kwargs)
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return sa.create_engine(parsed, **kwargs)
