@@ -17,7 +17,7 @@ from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
-from bot import ui
+from bot import documents, ui
 from bot.i18n import CATALOGS, Raw, t
 from bot.runtime import Ctx
 from handlers.common import PRIVATE, current_user, lang_of
@@ -46,7 +46,7 @@ def _tz(context: Ctx, timezone: str | None) -> str:
 
 
 def _local_date(when: datetime, lang: str, tz: str) -> str:
-    return account.long_date(when.astimezone(ZoneInfo(tz)).date(), lang)
+    return documents.long_date(when.astimezone(ZoneInfo(tz)).date(), lang)
 
 
 def _hhmm(value: time) -> str:
@@ -336,7 +336,7 @@ async def _download(update: Update, context: Ctx, me: Me, document_id: int) -> N
 async def _certificate(update: Update, context: Ctx, me: Me) -> None:
     lang = me.language
     try:
-        certificate = await context.rt.db(account.issue_certificate, me, context.rt.now())
+        certificate = await context.rt.db(account.issue_certificate, me, context.rt.now(), documents.render_certificate)
     except NotAllowed:
         await update.callback_query.answer()
         await update.effective_chat.send_message(t(lang, "acc.cert.no_residence"))

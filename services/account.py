@@ -9,15 +9,14 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from fpdf import FPDF, XPos, YPos
 from sqlalchemy.orm import Session
 
-from bot.i18n import CALENDARS, CATALOGS, DEFAULT_LANGUAGE
 from models import Document, PointsEntry, Residence, Role, StoredFile, User
 from services import files, outbox, points
 from services.errors import InvalidInput, NotAllowed, NotFound
@@ -129,7 +128,7 @@ def _profile(session: Session, user: User) -> Profile:
         residence_name=residence.name if residence else None,
         apartment=user.apartment,
         phone=user.phone,
-        language=user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE,
+        language=user.language if user.language in LANGUAGES else LANGUAGES[0],
         quiet_start=user.quiet_hours_start,
         quiet_end=user.quiet_hours_end,
         booking_reminders=user.booking_reminders,
@@ -354,30 +353,11 @@ def file_document(
 
 # --- residence certificate -----------------------------------------------------------------------
 
-_LATIN1_FIXES = str.maketrans(
-    {"œ": "oe", "Œ": "OE", "’": "'", "‘": "'", "“": '"', "”": '"', "–": "-", "—": "-", "…": "...", "\u202f": " "}
-)
-
-
-def _latin1(text: str) -> str:
-    """The PDF's core font knows latin-1 only: keep accents, spell out the rest, never crash on a name."""
-    return text.translate(_LATIN1_FIXES).encode("latin-1", "replace").decode("latin-1")
-
-
-def _text(lang: str, key: str, **values: object) -> str:
-    """A catalog text as plain text (no HTML escaping: it goes into a PDF, not a message)."""
-    catalog = CATALOGS.get(lang, CATALOGS[DEFAULT_LANGUAGE])
-    template = catalog.get(key) or CATALOGS[DEFAULT_LANGUAGE][key]
-    return template.format(**values)
-
-
-def long_date(day: date, lang: str) -> str:
-    cal = CALENDARS.get(lang, CALENDARS[DEFAULT_LANGUAGE])
-    return _text(lang, "acc.date", day=day.day, month=cal.MONTHS[day.month - 1], year=day.year)
-
 
 @dataclass(frozen=True)
-class _CertificateFacts:
+class CertificateFacts:
+    """What a residence certificate states; rendering it is the caller's (bot/documents.py)."""
+
     name: str
     residence: str
     address: str
@@ -388,54 +368,23 @@ class _CertificateFacts:
     manager: str | None
 
 
-def render_certificate(facts: _CertificateFacts, lang: str, now: datetime) -> bytes:
-    title = _text(lang, "acc.pdf.title")
-    apartment = _text(lang, "acc.pdf.apartment", apartment=facts.apartment) if facts.apartment else ""
-    body = _text(
-        lang,
-        "acc.pdf.body",
-        residence=facts.residence,
-        name=facts.name,
-        address=facts.address,
-        apartment=apartment,
-        since=long_date(facts.since, lang),
-    )
-    pdf = FPDF(format="A4")
-    pdf.set_creation_date(now)
-    pdf.set_title(title)
-    pdf.set_author(facts.residence)
-    pdf.set_creator("LBA Bot")
-    pdf.set_margins(25, 25, 25)
-    pdf.add_page()
-    pdf.set_font("Helvetica", "B", 12)
-    pdf.cell(0, 7, _latin1(facts.residence), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.set_font("Helvetica", size=10)
-    pdf.cell(0, 6, _latin1(facts.address), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(20)
-    pdf.set_font("Helvetica", "B", 18)
-    pdf.cell(0, 12, _latin1(title.upper()), align="C", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(14)
-    pdf.set_font("Helvetica", size=12)
-    pdf.multi_cell(0, 7, _latin1(body), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(5)
-    pdf.multi_cell(0, 7, _latin1(_text(lang, "acc.pdf.purpose")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(12)
-    issued = _text(lang, "acc.pdf.issued", city=facts.city, date=long_date(facts.issued, lang))
-    pdf.cell(0, 7, _latin1(issued), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    pdf.ln(10)
-    pdf.cell(0, 7, _latin1(_text(lang, "acc.pdf.signature")), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    if facts.manager:
-        pdf.cell(0, 7, _latin1(facts.manager), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-    return bytes(pdf.output())
+@dataclass(frozen=True)
+class RenderedDocument:
+    title: str
+    filename: str
+    content: bytes
 
 
-def issue_certificate(session: Session, me: Me, now: datetime) -> Certificate:
+CertificateRenderer = Callable[[CertificateFacts, str, datetime], RenderedDocument]
+
+
+def issue_certificate(session: Session, me: Me, now: datetime, render: CertificateRenderer) -> Certificate:
     """A residence certificate in my language, filed among my documents so I can find it again."""
     user = _user(session, me)
     residence = session.get(Residence, user.residence_id) if user.residence_id else None
     if residence is None:
         raise NotAllowed("no residence")
-    lang = user.language if user.language in LANGUAGES else DEFAULT_LANGUAGE
+    lang = user.language if user.language in LANGUAGES else LANGUAGES[0]
     tz = ZoneInfo(residence.timezone or DEFAULT_TZ)
     manager = session.scalar(
         sa.select(User)
@@ -443,7 +392,7 @@ def issue_certificate(session: Session, me: Me, now: datetime) -> Certificate:
         .order_by(User.id)
         .limit(1)
     )
-    facts = _CertificateFacts(
+    facts = CertificateFacts(
         name=user.full_name,
         residence=residence.name,
         address=residence.address or residence.city,
@@ -453,9 +402,8 @@ def issue_certificate(session: Session, me: Me, now: datetime) -> Certificate:
         issued=now.astimezone(tz).date(),
         manager=manager.full_name if manager else None,
     )
-    content = render_certificate(facts, lang, now)
-    filename = f"attestation-residence-{facts.issued.isoformat()}.pdf"
-    title = _text(lang, "acc.doc.certificate_title", date=long_date(facts.issued, lang))
+    rendered = render(facts, lang, now)
+    title, filename, content = rendered.title, rendered.filename, rendered.content
     ref = files.store(session, content, now=now, filename=filename, mime_type="application/pdf")
     document = Document(
         user_id=user.id,

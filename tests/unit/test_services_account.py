@@ -13,6 +13,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.orm import Session, sessionmaker
 
+from bot.documents import render_certificate
 from bot.i18n import CATALOGS
 from models import Document, OutboxMessage, PointsEntry, User
 from models.db import unit_of_work
@@ -359,7 +360,7 @@ def test_the_certificate_is_a_pdf_filed_among_my_documents(
 ) -> None:
     clock.advance(days=40)
     with unit_of_work(sessions) as s:
-        certificate = account.issue_certificate(s, me_by_email(s, JEANNE), clock())
+        certificate = account.issue_certificate(s, me_by_email(s, JEANNE), clock(), render_certificate)
     assert certificate.content.startswith(b"%PDF")
     assert certificate.filename == "attestation-residence-2027-01-03.pdf"
     text = pdf_text(certificate.content)
@@ -390,7 +391,7 @@ def test_the_certificate_speaks_english_and_survives_names_outside_latin1(
             .values(language="en", first_name="Marcel 🎉", last_name="Lœvy", apartment=None)
         )
     with unit_of_work(sessions) as s:
-        certificate = account.issue_certificate(s, me_by_email(s, MARCEL), clock())
+        certificate = account.issue_certificate(s, me_by_email(s, MARCEL), clock(), render_certificate)
     text = pdf_text(certificate.content)
     assert "RESIDENCE CERTIFICATE" in text
     assert "certify that Marcel ? Loevy lives at 12 rue de la République, 69002 Lyon, since 24 November 2026." in text
@@ -401,6 +402,6 @@ def test_no_certificate_without_a_residence(
     sessions: sessionmaker[Session], demo: dict[str, int], clock: Clock
 ) -> None:
     with unit_of_work(sessions) as s, pytest.raises(NotAllowed):
-        account.issue_certificate(s, me_by_email(s, ADMIN), clock())
+        account.issue_certificate(s, me_by_email(s, ADMIN), clock(), render_certificate)
     with unit_of_work(sessions) as s:
         assert s.scalar(sa.select(sa.func.count(Document.id))) == 0
