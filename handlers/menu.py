@@ -17,8 +17,6 @@ from services.people import Me
 
 # Flows that arrive in later releases: their buttons and commands say so instead of failing.
 SOON_COMMANDS = (
-    ("reserver", "book"),
-    ("reservations", "bookings"),
     ("assistant",),
     ("annonce", "announce"),
     ("stats",),
