@@ -14,6 +14,8 @@ from html.parser import HTMLParser
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
 
+from bot.i18n import t
+
 log = logging.getLogger(__name__)
 
 MAX_CALLBACK_BYTES = 64
@@ -28,6 +30,28 @@ def cb(*parts: str | int) -> str:
 
 def parts(data: str | None) -> list[str]:
     return (data or "").split(":")
+
+
+def to_int(value: str) -> int | None:
+    """A number read from callback data, or None if it is not one we could have written."""
+    return int(value) if value.isdigit() and len(value) < 12 else None
+
+
+def ints(data: str | None, count: int, start: int = 2) -> list[int] | None:
+    """The `count` numbers from position `start` of `prefix:action:1:2`, or None for any other shape."""
+    values = [to_int(v) for v in parts(data)[start:]]
+    if len(values) != count or None in values:
+        return None
+    return values  # type: ignore[return-value]
+
+
+def menu_button(lang: str) -> InlineKeyboardButton:
+    """Back to the dashboard: offered wherever a flow ends or gets lost."""
+    return button(t(lang, "btn.menu"), "menu", "home")
+
+
+def menu_markup(lang: str) -> InlineKeyboardMarkup:
+    return keyboard([[menu_button(lang)]])
 
 
 def pattern(prefix: str) -> re.Pattern[str]:

@@ -91,7 +91,7 @@ def render_profile(profile: Profile, lang: str, notice: str | None = None) -> tu
     ]
     if profile.has_residence:
         rows.append([ui.button(t(lang, "acc.btn.certificate"), PREFIX, "cert")])
-    rows.append([ui.button(t(lang, "btn.menu"), "menu", "home")])
+    rows.append([ui.menu_button(lang)])
     return text, ui.keyboard(rows)
 
 
@@ -179,10 +179,6 @@ async def _show_profile(update: Update, context: Ctx, me: Me, notice: str | None
 async def _stale(update: Update, context: Ctx, me: Me) -> None:
     await _answer(update, t(me.language, "acc.expired.alert"))
     await _show_profile(update, context, me, t(me.language, "acc.expired"), edit=False)
-
-
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 10 else None
 
 
 async def _send_document(
@@ -274,7 +270,7 @@ async def on_button(update: Update, context: Ctx) -> None:
         elif action == "qh" and not args:
             await query.answer()
             await ui.show(update, t(lang, "acc.quiet.ask_start"), _quiet_start_keyboard(lang))
-        elif action == "qs" and len(args) == 1 and _int(args[0]) in account.QUIET_STARTS:
+        elif action == "qs" and len(args) == 1 and ui.to_int(args[0]) in account.QUIET_STARTS:
             start = int(args[0])
             await query.answer()
             await ui.show(
@@ -284,8 +280,8 @@ async def on_button(update: Update, context: Ctx) -> None:
             profile = await context.rt.db(account.set_quiet_hours, me, None, None)
             await query.answer()
             await ui.show(update, *render_profile(profile, lang, t(lang, "acc.quiet.cleared")))
-        elif action == "qh" and len(args) == 2 and None not in (_int(args[0]), _int(args[1])):
-            profile = await context.rt.db(account.set_quiet_hours, me, _int(args[0]), _int(args[1]))
+        elif action == "qh" and len(args) == 2 and None not in (ui.to_int(args[0]), ui.to_int(args[1])):
+            profile = await context.rt.db(account.set_quiet_hours, me, ui.to_int(args[0]), ui.to_int(args[1]))
             await query.answer()
             notice = t(lang, "acc.quiet.saved", quiet=Raw(_quiet(profile, lang)))
             await ui.show(update, *render_profile(profile, lang, notice))
@@ -295,15 +291,15 @@ async def on_button(update: Update, context: Ctx) -> None:
             await query.answer()
             notice = t(lang, "acc.reminders.saved_on" if enabled else "acc.reminders.saved_off")
             await ui.show(update, *render_profile(profile, lang, notice))
-        elif action == "pts" and len(args) == 1 and _int(args[0]) is not None:
-            points_page = await context.rt.db(account.points_page, me, _int(args[0]))
+        elif action == "pts" and len(args) == 1 and ui.to_int(args[0]) is not None:
+            points_page = await context.rt.db(account.points_page, me, ui.to_int(args[0]))
             await query.answer()
             await ui.show(update, *render_points(points_page, lang, _tz(context, points_page.timezone)))
-        elif action == "docs" and len(args) == 1 and _int(args[0]) is not None:
-            docs = await context.rt.db(account.documents_page, me, _int(args[0]))
+        elif action == "docs" and len(args) == 1 and ui.to_int(args[0]) is not None:
+            docs = await context.rt.db(account.documents_page, me, ui.to_int(args[0]))
             await query.answer()
             await ui.show(update, *render_documents(docs, lang, _tz(context, docs.timezone)))
-        elif action == "doc" and len(args) == 1 and _int(args[0]) is not None:
+        elif action == "doc" and len(args) == 1 and ui.to_int(args[0]) is not None:
             await _download(update, context, me, int(args[0]))
         elif action == "cert" and not args:
             await _certificate(update, context, me)

@@ -134,23 +134,8 @@ def _epoch(moment: datetime) -> int:
     return int(moment.timestamp())
 
 
-def _ints(data: str | None, count: int) -> list[int] | None:
-    """The numbers after `bk:<action>:`, or None if the data was not made by this release."""
-    values = ui.parts(data)[2:]
-    if len(values) != count:
-        return None
-    try:
-        return [int(v) for v in values]
-    except ValueError:
-        return None
-
-
 def _quit_row(lang: str) -> list[InlineKeyboardButton]:
     return [ui.button(t(lang, "btn.cancel"), "bk", "quit")]
-
-
-def _menu_markup(lang: str) -> InlineKeyboardMarkup:
-    return ui.keyboard([[ui.button(t(lang, "btn.menu"), "menu", "home")]])
 
 
 # --- the booking conversation ----------------------------------------------------------------------
@@ -164,7 +149,7 @@ async def _me(update: Update, context: Ctx) -> Me | None:
 
 async def _stale(update: Update, context: Ctx, me: Me) -> None:
     """Callback data this release did not make: say so in a new message, touch nothing else."""
-    await update.effective_chat.send_message(t(me.language, "bk.stale"), reply_markup=_menu_markup(me.language))
+    await update.effective_chat.send_message(t(me.language, "bk.stale"), reply_markup=ui.menu_markup(me.language))
 
 
 async def _domain_error(update: Update, me: Me, error: DomainError) -> int | None:
@@ -188,10 +173,10 @@ async def _domain_error(update: Update, me: Me, error: DomainError) -> int | Non
         return Step.CONFIRM
     if isinstance(error, NotAllowed | NotFound):
         key = "bk.not_allowed" if isinstance(error, NotAllowed) else "bk.gone"
-        await ui.show(update, t(lang, key), _menu_markup(lang))
+        await ui.show(update, t(lang, key), ui.menu_markup(lang))
         return END
     log.info("booking step refused input: %s", type(error).__name__)
-    await update.effective_chat.send_message(t(lang, "bk.stale"), reply_markup=_menu_markup(lang))
+    await update.effective_chat.send_message(t(lang, "bk.stale"), reply_markup=ui.menu_markup(lang))
     return None
 
 
@@ -227,7 +212,9 @@ async def book_start(update: Update, context: Ctx) -> int:
         return END
     spaces = await context.rt.db(svc.spaces, me)
     if not spaces:
-        await update.effective_chat.send_message(t(me.language, "bk.no_spaces"), reply_markup=_menu_markup(me.language))
+        await update.effective_chat.send_message(
+            t(me.language, "bk.no_spaces"), reply_markup=ui.menu_markup(me.language)
+        )
         return END
     draft(context, FLOW).clear()
     text, markup = _spaces_view(me.language, spaces)
@@ -241,7 +228,7 @@ async def back_to_spaces(update: Update, context: Ctx) -> int | None:
         return END
     spaces = await context.rt.db(svc.spaces, me)
     if not spaces:
-        await ui.show(update, t(me.language, "bk.no_spaces"), _menu_markup(me.language))
+        await ui.show(update, t(me.language, "bk.no_spaces"), ui.menu_markup(me.language))
         return END
     await ui.show(update, *_spaces_view(me.language, spaces))
     return Step.SPACE
@@ -253,7 +240,7 @@ async def choose_space(update: Update, context: Ctx) -> int | None:
     if me is None:
         return END
     action = ui.parts(update.callback_query.data)[1]
-    values = _ints(update.callback_query.data, 1 if action == "sp" else 2)
+    values = ui.ints(update.callback_query.data, 1 if action == "sp" else 2)
     if values is None:
         await _stale(update, context, me)
         return None
@@ -291,7 +278,7 @@ async def choose_day(update: Update, context: Ctx) -> int | None:
     if me is None:
         return END
     action = ui.parts(update.callback_query.data)[1]
-    values = _ints(update.callback_query.data, 2 if action == "day" else 3)
+    values = ui.ints(update.callback_query.data, 2 if action == "day" else 3)
     day = _day_of(values[1]) if values else None
     if values is None or day is None:
         await _stale(update, context, me)
@@ -374,7 +361,7 @@ async def choose_slot(update: Update, context: Ctx) -> int | None:
     me = await _me(update, context)
     if me is None:
         return END
-    values = _ints(update.callback_query.data, 2)
+    values = ui.ints(update.callback_query.data, 2)
     if values is None:
         await _stale(update, context, me)
         return None
@@ -413,7 +400,7 @@ async def choose_length(update: Update, context: Ctx) -> int | None:
     me = await _me(update, context)
     if me is None:
         return END
-    values = _ints(update.callback_query.data, 3)
+    values = ui.ints(update.callback_query.data, 3)
     if values is None:
         await _stale(update, context, me)
         return None
@@ -453,7 +440,7 @@ async def confirm(update: Update, context: Ctx) -> int | None:
     me = await _me(update, context)
     if me is None:
         return END
-    values = _ints(update.callback_query.data, 3)
+    values = ui.ints(update.callback_query.data, 3)
     if values is None:
         await _stale(update, context, me)
         return None
@@ -467,9 +454,7 @@ async def confirm(update: Update, context: Ctx) -> int | None:
     text = t(lang, "bk.booked_nights" if booking.duration.nightly else "bk.booked", **_view_values(lang, booking))
     if booked.reminder:
         text += t(lang, "bk.booked.reminder")
-    markup = ui.keyboard(
-        [[ui.button(t(lang, "bk.btn.my"), "bk", "my", 0), ui.button(t(lang, "btn.menu"), "menu", "home")]]
-    )
+    markup = ui.keyboard([[ui.button(t(lang, "bk.btn.my"), "bk", "my", 0), ui.menu_button(lang)]])
     await ui.show(update, text, markup)
     await update.effective_chat.send_document(
         document=booked.ics, filename=booked.filename, caption=t(lang, "bk.ics.caption")
@@ -492,7 +477,7 @@ def _view_values(lang: str, booking: BookingView) -> dict[str, object]:
 async def quit_flow(update: Update, context: Ctx) -> int:
     me = await _me(update, context)
     lang = me.language if me else "fr"
-    await ui.show(update, t(lang, "cancel.done"), _menu_markup(lang))
+    await ui.show(update, t(lang, "cancel.done"), ui.menu_markup(lang))
     return END
 
 
@@ -508,7 +493,7 @@ async def my_bookings(update: Update, context: Ctx) -> None:
     in_list = query is not None and ui.parts(query.data)[0] == "bk"
     page = 0
     if in_list:
-        values = _ints(query.data, 1)
+        values = ui.ints(query.data, 1)
         page = values[0] if values else 0
     result = await context.rt.db(svc.my_bookings, me, context.rt.now(), page)
     text, markup = _list_view(me.language, result)
@@ -520,9 +505,7 @@ async def my_bookings(update: Update, context: Ctx) -> None:
 
 def _list_view(lang: str, result: svc.BookingPage) -> tuple[str, InlineKeyboardMarkup]:
     if not result.items:
-        markup = ui.keyboard(
-            [[ui.button(t(lang, "bk.btn.book"), "bk", "new"), ui.button(t(lang, "btn.menu"), "menu", "home")]]
-        )
+        markup = ui.keyboard([[ui.button(t(lang, "bk.btn.book"), "bk", "new"), ui.menu_button(lang)]])
         return t(lang, "bk.my.empty"), markup
     lines = [t(lang, "bk.my.title", total=result.total)]
     buttons = []
@@ -532,14 +515,12 @@ def _list_view(lang: str, result: svc.BookingPage) -> tuple[str, InlineKeyboardM
         buttons.append(ui.button(t(lang, "bk.my.btn_cancel", n=number), "bk", "cx", booking.id))
     rows = [buttons[i : i + 2] for i in range(0, len(buttons), 2)]
     rows.append(page_buttons(lang, ("bk", "my"), result.page, result.has_next))
-    rows.append([ui.button(t(lang, "bk.btn.book"), "bk", "new"), ui.button(t(lang, "btn.menu"), "menu", "home")])
+    rows.append([ui.button(t(lang, "bk.btn.book"), "bk", "new"), ui.menu_button(lang)])
     return "\n".join(lines), ui.keyboard(rows)
 
 
 def _back_to_list(lang: str) -> InlineKeyboardMarkup:
-    return ui.keyboard(
-        [[ui.button(t(lang, "bk.btn.my"), "bk", "my", 0), ui.button(t(lang, "btn.menu"), "menu", "home")]]
-    )
+    return ui.keyboard([[ui.button(t(lang, "bk.btn.my"), "bk", "my", 0), ui.menu_button(lang)]])
 
 
 async def _cancel_problem(update: Update, me: Me, error: DomainError) -> None:
@@ -561,7 +542,7 @@ async def ask_cancel(update: Update, context: Ctx) -> None:
     me = await _me(update, context)
     if me is None:
         return
-    values = _ints(update.callback_query.data, 1)
+    values = ui.ints(update.callback_query.data, 1)
     if values is None:
         await _stale(update, context, me)
         return
@@ -587,7 +568,7 @@ async def do_cancel(update: Update, context: Ctx) -> None:
     me = await _me(update, context)
     if me is None:
         return
-    values = _ints(update.callback_query.data, 1)
+    values = ui.ints(update.callback_query.data, 1)
     if values is None:
         await _stale(update, context, me)
         return

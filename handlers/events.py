@@ -42,10 +42,6 @@ def _label(text: str) -> str:
     return text if len(text) <= LABEL_MAX else text[: LABEL_MAX - 1] + "…"
 
 
-def _menu_button(lang: str) -> InlineKeyboardButton:
-    return ui.button(t(lang, "btn.menu"), "menu", "home")
-
-
 # --- rendering ---------------------------------------------------------------------------------------
 
 LIST_KINDS = {"list": "ev.list.title", "recent": "ev.list.recent_title", "pending": "ev.list.pending_title"}
@@ -97,7 +93,7 @@ def render_list(page: EventPage, me: Me, kind: str, tz: str) -> tuple[str, Inlin
     extra = []
     if page.pending and kind != "pending":
         extra.append(ui.button(t(lang, "ev.btn.pending", count=page.pending), "ev", "pending", 0))
-    extra.append(_menu_button(lang))
+    extra.append(ui.menu_button(lang))
     buttons.append(extra)
     return "\n".join(lines), ui.keyboard(buttons)
 
@@ -147,7 +143,7 @@ def render_details(d: EventDetails, lang: str, tz: str) -> tuple[str, InlineKeyb
         )
     if d.can_cancel_event and not d.can_decide:
         rows.append([ui.button(t(lang, "ev.btn.cancel_event"), "ev", "cancel", d.id)])
-    rows.append([ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), _menu_button(lang)])
+    rows.append([ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), ui.menu_button(lang)])
     return text, ui.keyboard(rows)
 
 
@@ -191,7 +187,7 @@ async def _show_list(update: Update, context: Ctx, me: Me, kind: str = "list", p
         if me.is_staff:  # an admin of the whole network: only the proposals to review
             kind = "pending"
         else:
-            await ui.show(update, t(me.language, "ev.list.no_residence"), ui.keyboard([[_menu_button(me.language)]]))
+            await ui.show(update, t(me.language, "ev.list.no_residence"), ui.keyboard([[ui.menu_button(me.language)]]))
             return
     loaders = {"list": events.list_upcoming, "recent": events.list_recent, "pending": events.list_pending}
     result = await context.rt.db(loaders[kind], me, now, page)
@@ -307,7 +303,7 @@ async def act_cancel_ok(update: Update, context: Ctx, me: Me, args: list[int]) -
     result = await context.rt.db(events.cancel_event, me, args[0], context.rt.now())
     deliver_soon(context.application)
     lang = me.language
-    markup = ui.keyboard([[ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), _menu_button(lang)]])
+    markup = ui.keyboard([[ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), ui.menu_button(lang)]])
     await ui.show(update, t(lang, "ev.cancel.done", title=result.title, count=result.notified), markup)
     return None
 
@@ -344,7 +340,7 @@ async def act_decide(update: Update, context: Ctx, me: Me, args: list[int]) -> A
     rows = []
     if decision.status == EventStatus.PUBLISHED:
         rows.append([ui.button(t(lang, "ev.btn.view"), "ev", "open", decision.event_id)])
-    rows.append([ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), _menu_button(lang)])
+    rows.append([ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), ui.menu_button(lang)])
     await ui.show(update, t(lang, key, title=decision.title), ui.keyboard(rows))
     return None
 
@@ -578,7 +574,7 @@ async def summary_action(update: Update, context: Ctx) -> int:
     lang = d["lang"]
     action = ui.parts(query.data)[-1]
     if action == "cancel":
-        await ui.show(update, t(lang, "ev.p.cancelled"), ui.keyboard([[_menu_button(lang)]]))
+        await ui.show(update, t(lang, "ev.p.cancelled"), ui.keyboard([[ui.menu_button(lang)]]))
         return END
     if action == "edit":
         fields = [ui.button(t(lang, f"ev.p.field.{name}"), "ev", "p", "f", name) for name in FIELDS]
@@ -627,7 +623,7 @@ async def _submit(update: Update, context: Ctx) -> int:
     published = outcome.status == EventStatus.PUBLISHED
     text = t(lang, "ev.p.published" if published else "ev.p.pending", title=outcome.title)
     rows = [[ui.button(t(lang, "ev.btn.view"), "ev", "open", outcome.event_id)]] if published else []
-    rows.append([ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), _menu_button(lang)])
+    rows.append([ui.button(t(lang, "ev.btn.list"), "ev", "list", 0), ui.menu_button(lang)])
     await ui.show(update, text, ui.keyboard(rows))
     return END
 

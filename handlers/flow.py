@@ -85,7 +85,7 @@ def _step(name: str, callback: Callback) -> Callback:
 async def _cancel(update: Update, context: Ctx) -> int:
     end_flow(context)
     lang = lang_of(update, context)
-    await reply(update, t(lang, "cancel.done"), ui.keyboard([[ui.button(t(lang, "btn.menu"), "menu", "home")]]))
+    await reply(update, t(lang, "cancel.done"), ui.menu_markup(lang))
     return END
 
 

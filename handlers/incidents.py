@@ -75,10 +75,6 @@ def _short(text: str, limit: int) -> str:
     return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
 
 
-def _int(value: str) -> int | None:
-    return int(value) if value.isdigit() and len(value) < 12 else None
-
-
 def place_label(lang: str, location: str) -> str:
     """Known places in the reader's language; anything a resident typed, as typed."""
     for key, name in svc.COMMON_PLACES.items():
@@ -135,10 +131,6 @@ def _length_error(lang: str, error: InvalidInput) -> str:
 async def _answer(update: Update) -> None:
     if update.callback_query is not None:
         await update.callback_query.answer()
-
-
-def _menu_row(lang: str) -> list[InlineKeyboardButton]:
-    return [ui.button(t(lang, "btn.menu"), "menu", "home")]
 
 
 # --- photos ------------------------------------------------------------------------------------
@@ -470,7 +462,7 @@ async def _create(update: Update, context: Ctx) -> int:
     text = t(lang, "inc.created", number=created.id)
     if created.points:
         text += t(lang, "inc.points_earned", points=created.points)
-    markup = ui.keyboard([[ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *_menu_row(lang)]])
+    markup = ui.keyboard([[ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *[ui.menu_button(lang)]]])
     await ui.show(update, text, markup)
     return END
 
@@ -481,7 +473,7 @@ async def on_new_anyway(update: Update, context: Ctx) -> int:
 
 async def on_same(update: Update, context: Ctx) -> int | None:
     lang = lang_of(update, context)
-    number = _int(ui.parts(update.callback_query.data)[-1])
+    number = ui.to_int(ui.parts(update.callback_query.data)[-1])
     if number is None:
         await update.callback_query.answer(t(lang, "inc.stale_step"), show_alert=True)
         return None
@@ -497,7 +489,7 @@ async def on_same(update: Update, context: Ctx) -> int | None:
         await _refuse(update, lang, error)
         return None
     await update.callback_query.answer()
-    markup = ui.keyboard([[ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *_menu_row(lang)]])
+    markup = ui.keyboard([[ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *[ui.menu_button(lang)]]])
     await ui.show(update, t(lang, "inc.joined", number=number), markup)
     return END
 
@@ -505,7 +497,7 @@ async def on_same(update: Update, context: Ctx) -> int | None:
 async def on_stop(update: Update, context: Ctx) -> int:
     await _answer(update)
     lang = lang_of(update, context)
-    await ui.show(update, t(lang, "cancel.done"), ui.keyboard([_menu_row(lang)]))
+    await ui.show(update, t(lang, "cancel.done"), ui.keyboard([[ui.menu_button(lang)]]))
     return END
 
 
@@ -564,7 +556,7 @@ async def note_start(update: Update, context: Ctx) -> int:
     query = update.callback_query
     lang = lang_of(update, context)
     action, raw = ui.parts(query.data)[1:3]
-    number = _int(raw)
+    number = ui.to_int(raw)
     if number is None:
         await query.answer(t(lang, "inc.err.not_found"), show_alert=True)
         return END
@@ -665,7 +657,7 @@ def note_conversation() -> BaseHandler[Update, Ctx, Any]:
 
 def render_list(page: svc.IncidentPage, lang: str, tz: str) -> tuple[str, InlineKeyboardMarkup]:
     if not page.items and page.page == 0:
-        markup = ui.keyboard([[ui.button(t(lang, "inc.btn.report"), PREFIX, "report")], _menu_row(lang)])
+        markup = ui.keyboard([[ui.button(t(lang, "inc.btn.report"), PREFIX, "report")], [ui.menu_button(lang)]])
         return t(lang, "inc.list.empty"), markup
     lines = [t(lang, "inc.list.title", total=page.total)]
     buttons = []
@@ -686,7 +678,7 @@ def render_list(page: svc.IncidentPage, lang: str, tz: str) -> tuple[str, Inline
     lines.append(t(lang, "inc.list.prompt"))
     rows = [[b] for b in buttons]
     rows.append(page_buttons(lang, (PREFIX, "list"), page.page, page.has_next))
-    rows.append(_menu_row(lang))
+    rows.append([ui.menu_button(lang)])
     return "\n".join(lines), ui.keyboard(rows)
 
 
@@ -769,7 +761,7 @@ def render_detail(detail: IncidentDetail, lang: str, tz: str) -> tuple[str, Inli
         rows.append([ui.button(t(lang, "inc.btn.withdraw"), PREFIX, "wd", number)])
     if detail.can_leave:
         rows.append([ui.button(t(lang, "inc.btn.leave"), PREFIX, "leave", number)])
-    rows.append([ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *_menu_row(lang)])
+    rows.append([ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *[ui.menu_button(lang)]])
     return text, ui.keyboard(rows)
 
 
@@ -808,7 +800,7 @@ async def on_button(update: Update, context: Ctx) -> None:
         return
     lang, tz, now = me.language, _tz(context, me), context.rt.now()
     data = ui.parts(query.data)
-    action, args = data[1], [_int(p) for p in data[2:]]
+    action, args = data[1], [ui.to_int(p) for p in data[2:]]
     if not args or any(a is None for a in args):
         await query.answer(t(lang, "inc.err.not_found"), show_alert=True)
         return
@@ -859,7 +851,7 @@ async def on_button(update: Update, context: Ctx) -> None:
         elif action == "leave":
             await context.rt.db(svc.leave, me, number, now)
             await query.answer()
-            markup = ui.keyboard([[ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *_menu_row(lang)]])
+            markup = ui.keyboard([[ui.button(t(lang, "inc.btn.list"), PREFIX, "list", 0), *[ui.menu_button(lang)]]])
             await ui.show(update, t(lang, "inc.left", number=number), markup)
         elif action == "rate" and len(args) == 2:
             rated = await context.rt.db(svc.rate, me, number, int(args[1] or 0), now)

@@ -93,10 +93,6 @@ def _market_button(lang: str) -> InlineKeyboardButton:
     return ui.button(t(lang, "mk.btn.market"), "mk", "home")
 
 
-def _menu_button(lang: str) -> InlineKeyboardButton:
-    return ui.button(t(lang, "btn.menu"), "menu", "home")
-
-
 async def _me(update: Update, context: Ctx) -> Me | None:
     """The signed-in user; the gate already answered anyone else, so None only in a race."""
     me = await current_user(update, context)
@@ -132,7 +128,7 @@ async def _refuse(update: Update, me: Me, error: DomainError, *, answered: bool 
     if update.callback_query is not None and not answered:
         await update.callback_query.answer()
     lang = me.language
-    markup = ui.keyboard([[_market_button(lang) if me.residence_id else _menu_button(lang)]])
+    markup = ui.keyboard([[_market_button(lang) if me.residence_id else ui.menu_button(lang)]])
     await update.effective_chat.send_message(t(lang, _refusal_key(error, me)), reply_markup=markup)
 
 
@@ -153,7 +149,7 @@ def render_home(overview: market.Overview, lang: str) -> tuple[str, InlineKeyboa
         [ui.button(t(lang, "mk.kind.all"), "mk", "ls", ALL, 0)],
         [ui.button(t(lang, "mk.btn.new"), "mk", "new")],
         [ui.button(t(lang, "mk.btn.mine"), "mk", "mine", 0)],
-        [_menu_button(lang)],
+        [ui.menu_button(lang)],
     ]
     return text, ui.keyboard(rows)
 

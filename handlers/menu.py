@@ -94,7 +94,7 @@ def help_text(lang: str, me: Me | None) -> str:
 async def help_command(update: Update, context: Ctx) -> None:
     me = await current_user(update, context)
     lang = me.language if me else lang_of(update, context)
-    markup = ui.keyboard([[ui.button(t(lang, "btn.menu"), "menu", "home")]]) if me else None
+    markup = ui.menu_markup(lang) if me else None
     await update.effective_message.reply_text(help_text(lang, me), reply_markup=markup)
 
 
@@ -111,7 +111,7 @@ async def menu_button(update: Update, context: Ctx) -> None:
         await query.answer()
         await update.effective_chat.send_message(
             help_text(me.language, me),
-            reply_markup=ui.keyboard([[ui.button(t(me.language, "btn.menu"), "menu", "home")]]),
+            reply_markup=ui.menu_markup(me.language),
         )
     else:
         await query.answer(t(me.language, "soon.alert"), show_alert=True)
@@ -120,9 +120,7 @@ async def menu_button(update: Update, context: Ctx) -> None:
 async def soon_command(update: Update, context: Ctx) -> None:
     me = await current_user(update, context)
     lang = me.language if me else lang_of(update, context)
-    await update.effective_message.reply_text(
-        t(lang, "soon"), reply_markup=ui.keyboard([[ui.button(t(lang, "btn.menu"), "menu", "home")]])
-    )
+    await update.effective_message.reply_text(t(lang, "soon"), reply_markup=ui.menu_markup(lang))
 
 
 def language_keyboard() -> InlineKeyboardMarkup:
