@@ -6,68 +6,8 @@ long polling over HTTP. A demo resident signs in and gets the dashboard; five wr
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
-from collections.abc import Callable, Iterator
-from pathlib import Path
-
-import pytest
-from sqlalchemy.engine import Engine
-
-from bot.emulator import BotApiEmulator, EmulatorServer
-from bot.emulator.core import EmuUser
-from tests.conftest import TEST_TOKEN
-
-ROOT = Path(__file__).resolve().parents[2]
-TIMEOUT = 30.0  # generous bounds for a loaded CI machine; every wait ends as soon as it is satisfied
-
-
-@pytest.fixture
-def running_bot(engine: Engine, demo: dict[str, int], tmp_path: Path) -> Iterator[BotApiEmulator]:
-    emu = BotApiEmulator(TEST_TOKEN, bot_username="lba_e2e_bot")
-    with EmulatorServer(emu) as server:
-        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "OPENAI_"))}
-        env.update(
-            TELEGRAM_BOT_TOKEN=TEST_TOKEN,
-            TELEGRAM_API_URL=server.url,
-            DATABASE_URL=engine.url.render_as_string(hide_password=False),
-            LOG_LEVEL="INFO",
-            PYTHONPATH=str(ROOT),
-        )
-        log_path = tmp_path / "bot.log"
-        with log_path.open("w") as log:
-            process = subprocess.Popen(
-                [sys.executable, "-m", "bot", "run"], cwd=tmp_path, env=env, stdout=log, stderr=subprocess.STDOUT
-            )
-        try:
-            started = emu.wait_for(lambda: any(c.method == "getUpdates" for c in emu.calls), TIMEOUT)
-            assert started, log_path.read_text()
-            yield emu
-        finally:
-            process.send_signal(signal.SIGTERM)
-            try:
-                code = process.wait(timeout=TIMEOUT)
-            except subprocess.TimeoutExpired:
-                process.kill()
-                raise
-        output = log_path.read_text()
-        assert code == 0, output
-        assert "Traceback" not in output, output
-        assert TEST_TOKEN not in output  # the token never reaches the log
-
-
-def say(emu: BotApiEmulator, user: EmuUser, text: str, expect: Callable[[str], bool]) -> str:
-    """Send, then wait (bounded, not slept) for the bot's answer that satisfies `expect`."""
-    before = len(user.messages)
-
-    def answered() -> bool:
-        return any(m.from_bot and expect(m.text or "") for m in user.messages[before:])
-
-    user.send_text(text)
-    assert emu.wait_for(answered, TIMEOUT), [m.text for m in user.messages[before:]]
-    return next(m.text for m in user.messages[before:] if m.from_bot and expect(m.text or ""))
+from bot.emulator import BotApiEmulator
+from tests.e2e.conftest import say
 
 
 def test_a_resident_signs_in_against_the_running_bot(running_bot: BotApiEmulator) -> None:
