@@ -83,6 +83,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     for me in staff:
         await refresh_commands_for(app.bot, me)
     remember(runtime.sessions, "bot_username", app.bot.username)
+    await delivery.resume(app)
     delivery.schedule(app)
     log.info("LBA Bot started as @%s", app.bot.username)
 

@@ -12,7 +12,7 @@ from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application, ContextTypes
 
 from bot import ui
@@ -92,8 +92,26 @@ async def send_due(app: Application, limit: int = 50) -> int:  # type: ignore[ty
             else:
                 sent += 1
                 await runtime.db(outbox.mark_sent, item.id, message.message_id, runtime.now())
+                if item.payload.get("pin"):
+                    await _pin(app, item.chat_id, message.message_id)
+            if item.batch is not None:
+                await runtime.db(outbox.finish_batch_if_done, item.batch, runtime.now())
         if len(batch) < limit:
             return sent
+
+
+async def _pin(app: Application, chat_id: int, message_id: int) -> None:  # type: ignore[type-arg]
+    try:
+        await app.bot.pin_chat_message(chat_id, message_id, disable_notification=True)
+    except TelegramError as error:  # the bot may lack the right to pin: the message itself went out
+        log.warning("could not pin message in a group: %s", error)
+
+
+async def resume(app: Application) -> None:  # type: ignore[type-arg]
+    runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    resumed = await runtime.db(outbox.resume_interrupted)
+    if resumed:
+        log.warning("%d notification(s) interrupted by the last stop will be sent again", resumed)
 
 
 async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,5 +1,6 @@
 """SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
 
+from models.announcement import Announcement, AnnouncementAck, AnnouncementStatus
 from models.assistant import ChatMessage
 from models.base import Base, utcnow
 from models.booking import Reservation, ReservationSlot, ReservationStatus
@@ -24,6 +25,9 @@ from models.residence import GroupChat, GroupKind, Residence, Space, SpaceKind
 from models.user import Invitation, LoginThrottle, Role, User
 
 __all__ = [
+    "Announcement",
+    "AnnouncementAck",
+    "AnnouncementStatus",
     "OPEN_STATUSES",
     "Base",
     "BotState",

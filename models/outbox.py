@@ -23,7 +23,10 @@ class OutboxStatus(enum.StrEnum):
 
 class OutboxMessage(TimestampMixin, Base):
     __tablename__ = "outbox"
-    __table_args__ = (sa.Index("ix_outbox_status_due", "status", "not_before"),)
+    __table_args__ = (
+        sa.Index("ix_outbox_status_due", "status", "not_before"),
+        sa.Index("ix_outbox_batch_status", "batch", "status"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     chat_id: Mapped[int] = mapped_column(sa.BigInteger)
@@ -33,6 +36,9 @@ class OutboxMessage(TimestampMixin, Base):
     payload: Mapped[dict[str, Any]] = mapped_column(sa.JSON)
     # Makes "the same notification" a database fact: a second insert with the key fails.
     dedup_key: Mapped[str | None] = mapped_column(sa.String(120), unique=True)
+    # Rows sent together (e.g. "announcement:12"): when none is left pending, the batch is complete
+    # and its completion hook runs (the author's delivery report).
+    batch: Mapped[str | None] = mapped_column(sa.String(60))
     status: Mapped[OutboxStatus] = enum_column(OutboxStatus, default=OutboxStatus.PENDING)
     not_before: Mapped[datetime]
     attempts: Mapped[int] = mapped_column(default=0)

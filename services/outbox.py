@@ -6,6 +6,10 @@ it in the recipient's language when it sends, through the rate limiter, and reco
 Payload format (JSON):
   {"key": "inc.alert", "params": {...}, "buttons": [[{"key": "inc.btn.take", "data": "inc:take:42"}]],
    "photo": <stored_files.id> | null, "document": <stored_files.id> | null}
+Rows queued with the same `batch` (e.g. "announcement:12") form one delivery: when none of them is
+pending or being sent any more, the hook registered for the batch's prefix runs once
+(`register_batch_hook`), in the sender's unit of work — the announcement's delivery report.
+A payload with "pin": true is pinned in its chat once sent.
 Param values are JSON scalars, or {"$dt": iso-datetime} (shown in the recipient's language and
 residence time zone), or {"$t": catalog key} (translated for the recipient). A button label is a
 catalog key ("key") or literal text ("text").
@@ -13,6 +17,7 @@ catalog key ("key") or literal text ("text").
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -51,6 +56,7 @@ def notify(
     document: int | None = None,
     dedup_key: str | None = None,
     not_before: datetime | None = None,
+    batch: str | None = None,
 ) -> int | None:
     """Queue a message to a user; None if they cannot be reached (not linked, blocked) or it is a duplicate."""
     row = session.execute(
@@ -67,6 +73,7 @@ def notify(
         dedup_key=dedup_key,
         not_before=not_before or now,
         now=now,
+        batch=batch,
     )
 
 
@@ -82,12 +89,24 @@ def notify_chat(
     buttons: list[list[dict[str, str]]] | None = None,
     photo: int | None = None,
     dedup_key: str | None = None,
+    batch: str | None = None,
+    pin: bool = False,
 ) -> int | None:
     """Queue a message to a chat that is not a user (a residence's group)."""
     payload = _payload(key, params, buttons, photo, None)
     payload["lang"] = lang
+    if pin:
+        payload["pin"] = True
     return _add(
-        session, chat_id=chat_id, user_id=None, kind=kind, payload=payload, dedup_key=dedup_key, not_before=now, now=now
+        session,
+        chat_id=chat_id,
+        user_id=None,
+        kind=kind,
+        payload=payload,
+        dedup_key=dedup_key,
+        not_before=now,
+        now=now,
+        batch=batch,
     )
 
 
@@ -111,6 +130,7 @@ def _add(
     dedup_key: str | None,
     not_before: datetime,
     now: datetime,
+    batch: str | None = None,
 ) -> int | None:
     message = OutboxMessage(
         chat_id=chat_id,
@@ -120,6 +140,7 @@ def _add(
         dedup_key=dedup_key,
         not_before=not_before,
         created_at=now,
+        batch=batch,
     )
     try:
         with session.begin_nested():
@@ -143,6 +164,7 @@ class Outgoing:
     lang: str
     timezone: str | None
     attempts: int
+    batch: str | None = None
 
 
 def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing]:
@@ -171,7 +193,9 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing
         row.attempts += 1
         # A user's message is rendered in their language and residence time zone; a group's in its own.
         lang, tz = users.get(row.user_id, (row.payload.get("lang", "fr"), None))
-        claimed.append(Outgoing(row.id, row.chat_id, row.user_id, row.kind, row.payload, lang, tz, row.attempts))
+        claimed.append(
+            Outgoing(row.id, row.chat_id, row.user_id, row.kind, row.payload, lang, tz, row.attempts, row.batch)
+        )
     return claimed
 
 
@@ -225,3 +249,47 @@ def pending_count(session: Session) -> int:
         session.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.PENDING))
         or 0
     )
+
+
+def resume_interrupted(session: Session) -> int:
+    """At start: rows a previous run claimed but never recorded go back to pending.
+
+    The one message in flight when a process died may have reached Telegram before its row was
+    marked; it is sent again (at least once) rather than lost. Only that row: the sender marks each
+    message the moment Telegram accepts it.
+    """
+    result = session.execute(
+        sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING).values(status=OutboxStatus.PENDING)
+    )
+    return result.rowcount or 0
+
+
+# --- batches ---------------------------------------------------------------------------------------
+
+BatchHook = Callable[[Session, str, datetime], None]
+_BATCH_HOOKS: dict[str, BatchHook] = {}
+
+
+def register_batch_hook(prefix: str, hook: BatchHook) -> None:
+    """`hook(session, batch, now)` runs when a batch "prefix:..." has nothing left to send; it must be
+    idempotent (two senders may both see the end of a batch)."""
+    _BATCH_HOOKS[prefix] = hook
+
+
+def batch_counts(session: Session, batch: str) -> dict[str, int]:
+    rows = session.execute(
+        sa.select(OutboxMessage.status, sa.func.count(OutboxMessage.id))
+        .where(OutboxMessage.batch == batch)
+        .group_by(OutboxMessage.status)
+    )
+    return {status.value: count for status, count in rows}
+
+
+def finish_batch_if_done(session: Session, batch: str, now: datetime) -> bool:
+    counts = batch_counts(session, batch)
+    if counts.get(OutboxStatus.PENDING.value) or counts.get(OutboxStatus.SENDING.value):
+        return False
+    hook = _BATCH_HOOKS.get(batch.split(":", 1)[0])
+    if hook is not None:
+        hook(session, batch, now)
+    return True

@@ -98,3 +98,30 @@ async def test_a_429_waits_telegrams_retry_after_then_sends(flooded: BotHarness)
     assert await send_due(bot.app) == 1  # type: ignore[arg-type]
     assert rows(bot) == [(OutboxStatus.SENT, 2)]
     assert "arrive bientôt" in jeanne.last.text
+
+
+async def test_a_batch_runs_its_hook_once_when_nothing_is_left_to_send(bot: BotHarness) -> None:
+    jeanne, marcel = bot.user(704, "Jeanne"), bot.user(705, "Marcel")
+    await sign_in(jeanne)
+    await sign_in(marcel, "resident2@lba.demo")
+    seen: list[tuple[str, dict[str, int]]] = []
+    outbox.register_batch_hook("testbatch", lambda s, batch, now: seen.append((batch, outbox.batch_counts(s, batch))))
+    with unit_of_work(bot.app.bot_data["lba.runtime"].sessions) as session:  # type: ignore[union-attr]
+        for email in ("resident1@lba.demo", "resident2@lba.demo"):
+            user_id = session.scalar(sa.select(User.id).where(User.email == email))
+            outbox.notify(session, user_id=user_id, kind="t", key="soon", now=bot.clock(), batch="testbatch:1")
+    marcel.emu.block_bot()
+    await send_due(bot.app)  # type: ignore[arg-type]
+    assert seen == [("testbatch:1", {"sent": 1, "unreachable": 1})]
+
+
+async def test_a_row_interrupted_mid_send_is_sent_after_a_restart(bot: BotHarness) -> None:
+    jeanne = bot.user(706, "Jeanne")
+    await sign_in(jeanne)
+    queue(bot, "resident1@lba.demo", key="soon")
+    with unit_of_work(bot.app.bot_data["lba.runtime"].sessions) as session:  # type: ignore[union-attr]
+        outbox.claim_due(session, bot.clock())  # claimed, then the process "dies" before sending
+    assert await send_due(bot.app) == 0  # type: ignore[arg-type]
+    await bot.restart()
+    assert await send_due(bot.app) == 1  # type: ignore[arg-type]
+    assert "arrive bientôt" in jeanne.last.text
