@@ -17,7 +17,21 @@ from bot.commands import refresh_commands_for, set_default_commands
 from bot.config import Settings
 from bot.persistence import SqlPersistence, remember
 from bot.runtime import RUNTIME_KEY, Ctx, LbaApplication, Runtime, system_clock
-from handlers import account, bookings, common, events, incidents, marketplace, menu, onboarding
+from handlers import (
+    account,
+    announcements,
+    bookings,
+    common,
+    desk,
+    events,
+    groups,
+    incidents,
+    marketplace,
+    menu,
+    onboarding,
+    residents,
+    stats,
+)
 from models.db import make_engine, make_session_factory
 from services import people
 
@@ -68,7 +82,8 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handler(common.gate_handler(), group=-1)
     app.add_handlers(onboarding.handlers())
     # Each flow before the menu: a flow's command or menu button wins over the "bientôt" fallback.
-    for flow in (incidents, bookings, events, marketplace, account):
+    # The managers' desk before the residents' incidents: it answers /incidents for managers.
+    for flow in (desk, incidents, bookings, events, marketplace, account, groups, announcements, stats, residents):
         app.add_handlers(flow.handlers())
     app.add_handlers(menu.handlers())
     app.add_handlers(menu.last_resort_handlers())

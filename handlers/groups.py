@@ -1,0 +1,12 @@
+"""The groups flow (being built)."""
+
+from __future__ import annotations
+
+from telegram import Update
+from telegram.ext import BaseHandler
+
+from bot.runtime import Ctx
+
+
+def handlers() -> list[BaseHandler[Update, Ctx, object]]:
+    return []
