@@ -67,6 +67,7 @@ def build_application(
         .context_types(ContextTypes(context=Ctx))
         .persistence(SqlPersistence(sessions, update_interval=settings.persistence_interval))
         .post_init(on_startup)
+        .post_stop(on_stop)
     )
     if rate_limiter:
         builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3))
@@ -98,9 +99,13 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     for me in staff:
         await refresh_commands_for(app.bot, me)
     remember(runtime.sessions, "bot_username", app.bot.username)
-    await delivery.resume(app)
-    delivery.schedule(app)
+    await delivery.start(app)
     log.info("LBA Bot started as @%s", app.bot.username)
+
+
+async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
+    """After updates stop coming: let the outbox finish the message in hand, then stop."""
+    await delivery.stop(app)
 
 
 ALL_UPDATES = Update.ALL_TYPES

@@ -1,19 +1,22 @@
 """The outbox sender: renders each queued notification for its recipient and sends it.
 
-It runs as a repeating job, and right away when a handler has just queued something
-(`deliver_soon`). Sending goes through the Application's rate limiter; a 429 waits Telegram's
-retry_after, a network error backs off, a blocked recipient is marked unreachable.
+It runs as its own task (`Sender`): every few seconds, and right away when a handler has just
+queued something (`deliver_soon`); at stop it finishes the message in hand and gives the rest
+back. Sending goes through the Application's rate limiter; a 429 waits Telegram's retry_after, a
+network error backs off, a blocked recipient is marked unreachable.
 """
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import logging
 from datetime import datetime
 from typing import Any
 
 from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.ext import Application, ContextTypes
+from telegram.ext import Application
 
 from bot import ui
 from bot.i18n import Raw, fmt_datetime, t
@@ -23,7 +26,6 @@ from services.outbox import Outgoing
 
 log = logging.getLogger(__name__)
 
-JOB_NAME = "outbox"
 INTERVAL_SECONDS = 2.0
 
 
@@ -62,42 +64,51 @@ async def _send(app: Application, runtime: Runtime, item: Outgoing) -> Message: 
     return await bot.send_message(item.chat_id, text, reply_markup=markup)
 
 
-async def send_due(app: Application, limit: int = 50) -> int:  # type: ignore[type-arg]
-    """Send what is due now; returns how many were sent."""
+async def send_due(app: Application, limit: int = 50, stopping: asyncio.Event | None = None) -> int:  # type: ignore[type-arg]
+    """Send what is due now; returns how many were sent.
+
+    With `stopping` set, it finishes the message in hand, gives the rest of its claim back, and returns:
+    a graceful stop neither loses a notification nor sends one twice.
+    """
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
     sent = 0
-    while True:
+    while stopping is None or not stopping.is_set():
         batch = await runtime.db(outbox.claim_due, runtime.now(), limit)
         if not batch:
             return sent
-        for item in batch:
-            try:
-                message = await _send(app, runtime, item)
-            except Forbidden as error:
-                await runtime.db(outbox.mark_unreachable, item.id, item.user_id, runtime.now(), str(error))
-            except RetryAfter as error:
-                wait = (
-                    error.retry_after.total_seconds()
-                    if hasattr(error.retry_after, "total_seconds")
-                    else float(
-                        error.retry_after  # type: ignore[arg-type]
-                    )
-                )
-                await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), wait)
-            except (TimedOut, NetworkError) as error:
-                await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), None)
-            except BadRequest as error:
-                log.error("outbox message %s (%s) refused by Telegram: %s", item.id, item.kind, error)
-                await runtime.db(outbox.mark_failed, item.id, str(error))
-            else:
-                sent += 1
-                await runtime.db(outbox.mark_sent, item.id, message.message_id, runtime.now())
-                if item.payload.get("pin"):
-                    await _pin(app, item.chat_id, message.message_id)
-            if item.batch is not None:
-                await runtime.db(outbox.finish_batch_if_done, item.batch, runtime.now())
+        for index, item in enumerate(batch):
+            if stopping is not None and stopping.is_set():
+                await runtime.db(outbox.release, [rest.id for rest in batch[index:]])
+                return sent
+            # Shielded: once sent, the row is marked, even if the task is being cancelled meanwhile.
+            sent += await asyncio.shield(_deliver_one(app, runtime, item))
         if len(batch) < limit:
             return sent
+    return sent
+
+
+async def _deliver_one(app: Application, runtime: Runtime, item: Outgoing) -> int:  # type: ignore[type-arg]
+    try:
+        message = await _send(app, runtime, item)
+    except Forbidden as error:
+        await runtime.db(outbox.mark_unreachable, item.id, item.user_id, runtime.now(), str(error))
+    except RetryAfter as error:
+        wait = error.retry_after.total_seconds()  # type: ignore[union-attr]  # a timedelta (PTB_TIMEDELTA)
+        await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), wait)
+    except (TimedOut, NetworkError) as error:
+        await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), None)
+    except BadRequest as error:
+        log.error("outbox message %s (%s) refused by Telegram: %s", item.id, item.kind, error)
+        await runtime.db(outbox.mark_failed, item.id, str(error))
+    else:
+        await runtime.db(outbox.mark_sent, item.id, message.message_id, runtime.now())
+        if item.payload.get("pin"):
+            await _pin(app, item.chat_id, message.message_id)
+        return 1
+    finally:
+        if item.batch is not None:
+            await runtime.db(outbox.finish_batch_if_done, item.batch, runtime.now())
+    return 0
 
 
 async def _pin(app: Application, chat_id: int, message_id: int) -> None:  # type: ignore[type-arg]
@@ -107,23 +118,59 @@ async def _pin(app: Application, chat_id: int, message_id: int) -> None:  # type
         log.warning("could not pin message in a group: %s", error)
 
 
-async def resume(app: Application) -> None:  # type: ignore[type-arg]
-    runtime: Runtime = app.bot_data[RUNTIME_KEY]
-    resumed = await runtime.db(outbox.resume_interrupted)
-    if resumed:
-        log.warning("%d notification(s) interrupted by the last stop will be sent again", resumed)
+class Sender:
+    """The outbox's own task: runs every few seconds or when nudged, and drains cleanly at stop."""
+
+    def __init__(self, app: Application) -> None:  # type: ignore[type-arg]
+        self.app = app
+        self.wake = asyncio.Event()
+        self.stopping = asyncio.Event()
+        self.task: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        runtime: Runtime = self.app.bot_data[RUNTIME_KEY]
+        resumed = await runtime.db(outbox.resume_interrupted)
+        if resumed:
+            log.warning("%d notification(s) interrupted by the last stop will be sent again", resumed)
+        self.task = asyncio.create_task(self._run(), name="outbox-sender")
+
+    async def _run(self) -> None:
+        while not self.stopping.is_set():
+            try:
+                await send_due(self.app, stopping=self.stopping)
+            except Exception:  # a failing round must not end delivery for good
+                log.exception("outbox round failed")
+            self.wake.clear()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self.wake.wait(), timeout=INTERVAL_SECONDS)
+
+    def nudge(self) -> None:
+        self.wake.set()
+
+    async def stop(self) -> None:
+        self.stopping.set()
+        self.wake.set()
+        if self.task is not None:
+            await self.task
 
 
-async def outbox_job(context: ContextTypes.DEFAULT_TYPE) -> None:
-    await send_due(context.application)
+SENDER_KEY = "lba.sender"
 
 
-def schedule(app: Application) -> None:  # type: ignore[type-arg]
-    if app.job_queue is not None:
-        app.job_queue.run_repeating(outbox_job, interval=INTERVAL_SECONDS, first=1, name=JOB_NAME)
+async def start(app: Application) -> None:  # type: ignore[type-arg]
+    sender = Sender(app)
+    app.bot_data[SENDER_KEY] = sender
+    await sender.start()
+
+
+async def stop(app: Application) -> None:  # type: ignore[type-arg]
+    sender: Sender | None = app.bot_data.pop(SENDER_KEY, None)
+    if sender is not None:
+        await sender.stop()
 
 
 def deliver_soon(app: Application) -> None:  # type: ignore[type-arg]
     """Called by handlers after queueing notifications, so they leave now rather than at the next tick."""
-    if app.job_queue is not None and app.running:
-        app.job_queue.run_once(outbox_job, 0)
+    sender: Sender | None = app.bot_data.get(SENDER_KEY)
+    if sender is not None:
+        sender.nudge()

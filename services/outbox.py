@@ -199,6 +199,16 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing
     return claimed
 
 
+def release(session: Session, outbox_ids: list[int]) -> None:
+    """Give claimed rows back untouched (the sender is stopping before reaching them)."""
+    if outbox_ids:
+        session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(outbox_ids), OutboxMessage.status == OutboxStatus.SENDING)
+            .values(status=OutboxStatus.PENDING, attempts=OutboxMessage.attempts - 1)
+        )
+
+
 def mark_sent(session: Session, outbox_id: int, message_id: int | None, now: datetime) -> None:
     session.execute(
         sa.update(OutboxMessage)

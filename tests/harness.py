@@ -13,6 +13,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 from telegram import Update
 
+from bot import delivery
 from bot.app import build_application, on_startup
 from bot.config import Settings
 from bot.delivery import send_due
@@ -44,6 +45,9 @@ class BotHarness:
         self.app = self._build()
         await self.app.initialize()
         await on_startup(self.app)
+        # No background sender in tests: `deliver()` sends explicitly after each update, so what a
+        # test sees never depends on timing. (Startup's resume of interrupted rows has run.)
+        await delivery.stop(self.app)
 
     async def stop(self) -> None:
         if self.app is not None:

@@ -125,3 +125,35 @@ async def test_a_row_interrupted_mid_send_is_sent_after_a_restart(bot: BotHarnes
     await bot.restart()
     assert await send_due(bot.app) == 1  # type: ignore[arg-type]
     assert "arrive bientôt" in jeanne.last.text
+
+
+async def test_a_stop_mid_round_gives_the_rest_back_and_nothing_is_sent_twice(bot: BotHarness) -> None:
+    import asyncio
+
+    jeanne = bot.user(707, "Jeanne")
+    await sign_in(jeanne)
+    with unit_of_work(bot.app.bot_data["lba.runtime"].sessions) as session:  # type: ignore[union-attr]
+        user_id = session.scalar(sa.select(User.id).where(User.email == "resident1@lba.demo"))
+        for n in range(12):
+            outbox.notify(
+                session,
+                user_id=user_id,
+                kind="t",
+                key="menu.hello",
+                params={"name": f"n{n}"},
+                now=bot.clock(),
+                dedup_key=f"stop:{n}",
+            )
+    stopping = asyncio.Event()
+    before = len(jeanne.emu.bot_messages)
+    unsubscribe = bot.emu.subscribe(lambda _message: len(jeanne.emu.bot_messages) - before >= 5 and stopping.set())
+    first = await send_due(bot.app, stopping=stopping)  # type: ignore[arg-type]
+    unsubscribe()
+    assert first == 5
+    assert sorted({status for status, _ in rows(bot)}) == [
+        OutboxStatus.PENDING,
+        OutboxStatus.SENT,
+    ]  # none left "sending"
+    assert await send_due(bot.app) == 7  # type: ignore[arg-type]
+    greetings = [m.text for m in jeanne.emu.bot_messages[before:]]
+    assert sorted(greetings) == sorted(f"🏠 Bonjour n{n} !" for n in range(12))  # each once
