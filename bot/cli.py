@@ -51,13 +51,15 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
 
 
 def cmd_seed_demo(args: argparse.Namespace) -> int:
+    import time
+
+    from bot.runtime import system_clock
     from models.db import make_session_factory, unit_of_work
-    from services.demo import seed_demo
+    from services.demo import LYON, seed_demo, seed_load_residents
 
     settings = load_settings(require_token=False)
     setup_logging(settings.log_level)
     engine = _engine(settings)
-    from bot.runtime import system_clock
 
     with unit_of_work(make_session_factory(engine)) as session:
         created = seed_demo(session, now=system_clock(), rounds=settings.bcrypt_rounds)
@@ -66,7 +68,26 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
         print("Demo data created: " + ", ".join(f"{n} {kind}" for kind, n in created.items() if n) + ".")
     else:
         print("Demo data already present: nothing created.")
+    if args.residents:
+        started = time.perf_counter()
+        with unit_of_work(make_session_factory(engine)) as session:
+            added = seed_load_residents(session, args.residents, now=system_clock(), rounds=settings.bcrypt_rounds)
+        elapsed = time.perf_counter() - started
+        print(
+            f"Generated residents: {added} added to {LYON} ({args.residents - added} already there), "
+            f"linked to Telegram ids 1000001..{1_000_000 + args.residents}, in {elapsed:.1f} s."
+        )
     return 0
+
+
+def _count(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 1_000_000:
+        raise argparse.ArgumentTypeError("between 0 and 1000000")
+    return value
 
 
 def cmd_invite(args: argparse.Namespace) -> int:
@@ -130,9 +151,15 @@ def parser() -> argparse.ArgumentParser:
     db = sub.add_parser("db", help="database maintenance")
     db_sub = db.add_subparsers(dest="db_command", required=True)
     db_sub.add_parser("upgrade", help="apply pending migrations (keeps existing data)").set_defaults(fn=cmd_db_upgrade)
-    sub.add_parser("seed-demo", help="create the demo residences, accounts and data (idempotent)").set_defaults(
-        fn=cmd_seed_demo
+    seed = sub.add_parser("seed-demo", help="create the demo residences, accounts and data (idempotent)")
+    seed.add_argument(
+        "--residents",
+        type=_count,
+        default=0,
+        metavar="N",
+        help="also add N generated residents to the Lyon residence, linked to Telegram ids 1000001..1000000+N",
     )
+    seed.set_defaults(fn=cmd_seed_demo)
     inv = sub.add_parser("invite", help="create a single-use invitation link valid 7 days")
     inv.add_argument("--email", required=True)
     inv.add_argument("--residence", required=True, help="residence name, e.g. 'Les Belles Années Lyon'")

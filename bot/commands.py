@@ -38,6 +38,7 @@ STAFF_COMMANDS = (
     ("cmd.announce", "annonce", "announce"),
     ("cmd.stats", "stats", "stats"),
     ("cmd.invite", "inviter", "invite"),
+    ("cmd.residents", "residents", "residents"),
     ("cmd.link_group", "lier_groupe", "link_group"),
     ("cmd.faq", "faq", "faq"),
 )

@@ -20,7 +20,6 @@ SOON_COMMANDS = (
     ("assistant",),
     ("annonce", "announce"),
     ("stats",),
-    ("inviter", "invite"),
     ("lier_groupe", "link_group"),
     ("faq",),
 )

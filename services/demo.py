@@ -374,3 +374,87 @@ def _seed_life(
                     reservation_id=reservation.id, space_id=space.id, user_id=user.id, slot_start=start, unit=1
                 )
             )
+
+
+# --- load data: many generated residents, for delivery at scale --------------------------------------
+
+LOAD_DOMAIN = "load.lba.demo"
+LOAD_TELEGRAM_BASE = 1_000_000
+LOAD_CHUNK = 1000
+LOAD_FIRST_NAMES = (
+    "Jeanne", "Marcel", "Yvette", "Robert", "Simone", "André", "Germaine", "René", "Madeleine", "Lucien",
+    "Paulette", "Henri", "Odette", "Raymond", "Suzanne", "Georges", "Colette", "Maurice", "Hélène", "Roger",
+    "Marguerite", "Gérard", "Jacqueline", "Bernard", "Monique", "Claude", "Denise", "Michel", "Françoise", "Pierre",
+    "Thérèse", "Jean", "Geneviève", "Louis", "Ginette", "Émile", "Solange", "Fernand", "Lucienne", "Armand",
+)  # fmt: skip
+LOAD_LAST_NAMES = (
+    "Martin", "Bernard", "Thomas", "Petit", "Robert", "Richard", "Durand", "Dubois", "Moreau", "Laurent",
+    "Simon", "Michel", "Lefèvre", "Leroy", "Roux", "David", "Bertrand", "Morel", "Fournier", "Girard",
+    "Bonnet", "Dupont", "Lambert", "Fontaine", "Rousseau", "Vincent", "Muller", "Lefebvre", "Faure", "André",
+    "Mercier", "Blanc", "Guérin", "Boyer", "Garnier", "Chevalier", "François", "Legrand", "Gauthier", "Garcia",
+    "Perrin", "Robin", "Clément", "Morin", "Nicolas", "Henry", "Roussel", "Mathieu", "Gautier", "Masson",
+    "Marchand", "Duval", "Denis", "Dumont", "Marie", "Lemaire", "Noël", "Meyer", "Dufour", "Meunier",
+)  # fmt: skip
+LOAD_BUILDINGS = "ABCDEFGH"
+
+
+def load_email(number: int) -> str:
+    return f"resident-{number:04d}@{LOAD_DOMAIN}"
+
+
+def _load_row(
+    number: int, residence_id: int, password_hash: str, telegram_id: int | None, now: datetime
+) -> dict[str, Any]:
+    """Resident number n, always the same; the steps make neighbours differ and use every name pair."""
+    first = LOAD_FIRST_NAMES[(number * 7) % len(LOAD_FIRST_NAMES)]
+    last = LOAD_LAST_NAMES[(number * 13 + number // len(LOAD_FIRST_NAMES)) % len(LOAD_LAST_NAMES)]
+    building = LOAD_BUILDINGS[(number - 1) % len(LOAD_BUILDINGS)]
+    door = 1 + ((number - 1) // len(LOAD_BUILDINGS)) % 999
+    return {
+        "email": load_email(number),
+        "password_hash": password_hash,
+        "first_name": first,
+        "last_name": last,
+        "role": Role.RESIDENT,
+        "residence_id": residence_id,
+        "apartment": f"{building}{door:03d}",
+        "telegram_id": telegram_id,
+        # One in ten reads English, so a broadcast exercises both catalogs.
+        "language": "en" if number % 10 == 0 else "fr",
+        "created_at": now,
+    }
+
+
+def seed_load_residents(session: Session, count: int, *, now: datetime, rounds: int = 12) -> int:
+    """Add the generated residents 1..count that are missing; returns how many were added.
+
+    They live in the Lyon residence and are linked to the Telegram users 1000001..1000000+count
+    (a Telegram id already linked to someone else is left unset rather than stolen). One bcrypt
+    hash of the demo password serves them all, and rows go in by the thousand, so ten thousand
+    residents take seconds rather than hours of hashing.
+    """
+    if count < 0:
+        raise ValueError("count must be 0 or more")
+    lyon = session.scalar(sa.select(Residence).where(Residence.name == LYON))
+    if lyon is None:
+        raise LookupError(f"the residence {LYON!r} is missing: seed the demo data first")
+    existing = set(session.scalars(sa.select(User.email).where(User.email.like(f"%@{LOAD_DOMAIN}"))))
+    missing = [n for n in range(1, count + 1) if load_email(n) not in existing]
+    if not missing:
+        return 0
+    taken = set(
+        session.scalars(
+            sa.select(User.telegram_id).where(
+                User.telegram_id.between(LOAD_TELEGRAM_BASE + 1, LOAD_TELEGRAM_BASE + count)
+            )
+        )
+    )
+    password_hash = hash_secret(DEMO_PASSWORD, rounds)
+    rows = []
+    for number in missing:
+        telegram_id = LOAD_TELEGRAM_BASE + number
+        rows.append(_load_row(number, lyon.id, password_hash, None if telegram_id in taken else telegram_id, now))
+    for start in range(0, len(rows), LOAD_CHUNK):
+        session.execute(sa.insert(User), rows[start : start + LOAD_CHUNK])
+    session.flush()
+    return len(rows)

@@ -135,6 +135,7 @@ MESSAGES: dict[str, str] = {
         "/announce — publish an announcement\n"
         "/stats — statistics\n"
         "/invite — invite a resident\n"
+        "/residents — residents: list, search, deactivation\n"
         "/link_group — link a Telegram group\n"
         "/faq — knowledge base"
     ),
@@ -186,6 +187,7 @@ MESSAGES: dict[str, str] = {
     "cmd.announce": "Publish an announcement",
     "cmd.stats": "Statistics",
     "cmd.invite": "Invite a resident",
+    "cmd.residents": "Residents of the residence",
     "cmd.link_group": "Link this group",
     "cmd.faq": "Knowledge base",
 }

@@ -146,6 +146,7 @@ MESSAGES: dict[str, str] = {
         "/annonce — publier une annonce\n"
         "/stats — statistiques\n"
         "/inviter — inviter un résident\n"
+        "/residents — les résidents : liste, recherche, désactivation\n"
         "/lier_groupe — relier un groupe Telegram\n"
         "/faq — base de connaissances"
     ),
@@ -201,6 +202,7 @@ MESSAGES: dict[str, str] = {
     "cmd.announce": "Publier une annonce",
     "cmd.stats": "Statistiques",
     "cmd.invite": "Inviter un résident",
+    "cmd.residents": "Résidents de la résidence",
     "cmd.link_group": "Relier ce groupe",
     "cmd.faq": "Base de connaissances",
 }

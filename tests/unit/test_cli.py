@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from bot.cli import main
-from models import Invitation, Residence
+from models import Invitation, Residence, User
 from models.db import make_session_factory, unit_of_work
 from tests.conftest import _head
 
@@ -33,6 +33,31 @@ def test_db_upgrade_and_seed_demo_twice(cli_env: Engine, capsys: pytest.CaptureF
     assert "nothing created" in capsys.readouterr().out
     with unit_of_work(make_session_factory(cli_env)) as session:
         assert session.scalar(sa.select(sa.func.count(Residence.id))) == 2
+
+
+def test_seed_demo_residents_adds_only_the_missing_ones(cli_env: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["seed-demo", "--residents", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "Demo data created" in out and "Generated residents: 5 added to Les Belles Années Lyon" in out
+    assert "1000001..1000005" in out
+    assert main(["seed-demo", "--residents", "5"]) == 0
+    out = capsys.readouterr().out
+    assert "nothing created" in out and "Generated residents: 0 added" in out
+    assert main(["seed-demo", "--residents", "3"]) == 0
+    assert "Generated residents: 0 added" in capsys.readouterr().out
+    assert main(["seed-demo", "--residents", "12"]) == 0
+    assert "Generated residents: 7 added" in capsys.readouterr().out
+    with unit_of_work(make_session_factory(cli_env)) as session:
+        linked = session.scalars(
+            sa.select(User.telegram_id).where(User.email.like("%@load.lba.demo")).order_by(User.telegram_id)
+        ).all()
+    assert linked == list(range(1000001, 1000013))
+
+
+def test_seed_demo_refuses_a_negative_count(cli_env: Engine, capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exit_:
+        main(["seed-demo", "--residents", "-3"])
+    assert exit_.value.code == 2 and "--residents" in capsys.readouterr().err
 
 
 def test_invite_prints_a_deep_link_and_stores_only_a_hash(
