@@ -19,7 +19,6 @@ from services.people import Me
 SOON_COMMANDS = (
     ("assistant",),
     ("annonce", "announce"),
-    ("stats",),
     ("lier_groupe", "link_group"),
     ("faq",),
 )
