@@ -82,8 +82,7 @@ async def send_due(app: Application, limit: int = 50, stopping: asyncio.Event | 
                 return sent
             # Shielded: once sent, the row is marked, even if the task is being cancelled meanwhile.
             sent += await asyncio.shield(_deliver_one(app, runtime, item))
-        if len(batch) < limit:
-            return sent
+        # Loop until nothing is due: what this pass queued (a batch's delivery report) leaves now too.
     return sent
 
 

@@ -107,7 +107,10 @@ def conversation(
     entry_points: Sequence[BaseHandler[Update, Ctx, Any]],
     states: dict[object, Sequence[BaseHandler[Update, Ctx, Any]]],
     fallbacks: Sequence[BaseHandler[Update, Ctx, Any]] = (),
+    *,
+    per_chat: bool = True,
 ) -> ConversationHandler[Ctx]:
+    """`per_chat=False` keys the flow by user only: a button pressed in a group is followed up in private."""
     for handler in entry_points:
         handler.callback = _entry(name, handler.callback)  # type: ignore[attr-defined]
     for handlers in states.values():
@@ -128,6 +131,7 @@ def conversation(
                 MessageHandler(PRIVATE & filters.COMMAND, _other_command),
             ],
             name=name,
+            per_chat=per_chat,
             persistent=True,
             allow_reentry=False,
         )

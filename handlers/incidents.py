@@ -777,8 +777,14 @@ def render_history(page: svc.HistoryPage, lang: str, tz: str) -> tuple[str, Inli
 
 
 async def list_command(update: Update, context: Ctx) -> None:
-    await _answer(update)
+    """/incidents: my incidents; for a manager, the residence's desk ("Mes incidents" stays theirs)."""
     me = await current_user(update, context)
+    if me is not None and me.is_staff and update.callback_query is None:
+        from handlers import desk  # the desk builds on this module's helpers
+
+        await desk.open_desk(update, context, me)
+        return
+    await _answer(update)
     if me is None:
         return
     page = await context.rt.db(svc.list_incidents, me, 0)

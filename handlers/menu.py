@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from telegram import InlineKeyboardMarkup, Update
+from telegram.constants import ChatType
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
 
 from bot import ui
@@ -18,8 +19,6 @@ from services.people import Me
 # Flows that arrive in later releases: their buttons and commands say so instead of failing.
 SOON_COMMANDS = (
     ("assistant",),
-    ("annonce", "announce"),
-    ("lier_groupe", "link_group"),
     ("faq",),
 )
 RESIDENT_BUTTONS = ("report", "incidents", "book", "bookings", "events", "market", "account", "assistant")
@@ -96,8 +95,16 @@ async def help_command(update: Update, context: Ctx) -> None:
     await update.effective_message.reply_text(help_text(lang, me), reply_markup=markup)
 
 
+def _in_private(update: Update) -> bool:
+    chat = update.effective_chat
+    return chat is not None and chat.type == ChatType.PRIVATE
+
+
 async def menu_button(update: Update, context: Ctx) -> None:
     query = update.callback_query
+    if not _in_private(update):  # a crafted press in a group: never show a dashboard there
+        await query.answer()
+        return
     me = await current_user(update, context)
     if me is None:  # unreachable through the gate; kept so the handler stands on its own
         return
@@ -157,6 +164,9 @@ async def cancel_outside_flow(update: Update, context: Ctx) -> None:
 async def stale_button(update: Update, context: Ctx) -> None:
     """A button from an old message (or a finished flow): say so and offer a fresh menu."""
     query = update.callback_query
+    if not _in_private(update):  # in a group: no "expired" notice, no dashboard for all to see
+        await query.answer()
+        return
     lang = lang_of(update, context)
     await query.answer(t(lang, "expired.alert"))
     me = await current_user(update, context)

@@ -1,8 +1,10 @@
 """Incidents as residents see them: reporting, joining a neighbour's report, following, rating.
 
-Managers' handling of incidents (taking, resolving, rejecting) lives elsewhere; here every read and
-change is made on behalf of the reporter or a follower, and checked as such. Incidents of another
-residence do not exist for the acting user (NotFound), whatever id a button carries.
+Managers' handling of incidents (taking, resolving, rejecting) lives in services/desk.py; here every
+read and change is made on behalf of the reporter or a follower, and checked as such. Incidents of
+another residence do not exist for the acting user (NotFound), whatever id a button carries. The
+alert a new incident sends the residence's managers (privately, and to their linked group) is
+built here, with the desk's buttons, because it is part of filing the incident.
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from sqlalchemy.orm import Session
 
 from models import (
     OPEN_STATUSES,
+    GroupChat,
+    GroupKind,
     HistoryKind,
     Incident,
     IncidentCategory,
@@ -51,6 +55,8 @@ PAGE_SIZE = 5
 HISTORY_PAGE_SIZE = 3
 # How many recent open incidents of a category are compared with a new report.
 SIMILAR_CANDIDATES = 200
+# An alert sent with a photo is a caption (1024 characters at most): its description is cut to this.
+ALERT_DESCRIPTION_WITH_MEDIA = 300
 
 HOME = "home"
 # Common places: key -> the name stored in `incidents.location` (French, the residences' language;
@@ -406,29 +412,133 @@ def create_incident(session: Session, me: Me, report: Report, photos: Sequence[P
     for upload in photos:
         _store_photo(session, incident.id, me, upload, now)
     earned = points.award(session, me.id, "incident_reported", f"incident:{incident.id}", now)
-    key = "inc.alert.urgent" if report.urgency == Urgency.URGENT else "inc.alert.new"
+    notified = _alert_managers(session, incident, _who(me), now)
+    log.info("incident %s reported (%s, %s)", incident.id, report.category.value, report.urgency.value)
+    return Created(incident.id, earned, notified)
+
+
+# --- the managers' alert -------------------------------------------------------------------------
+
+
+def shorten(text: str, limit: int) -> str:
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
+def staff_buttons(incident_id: int, status: IncidentStatus) -> list[list[dict[str, str]]]:
+    """The desk's buttons under an alert, for what can still be done from `status`.
+
+    The ids in them are only a hint: the desk checks, on each press, who presses and what is allowed.
+    """
+    rows: list[list[dict[str, str]]] = []
+    if status in OPEN_STATUSES:
+        steps = []
+        if status == IncidentStatus.NEW:
+            steps.append(outbox.button("desk.btn.take", f"desk:tk:{incident_id}"))
+        if status in (IncidentStatus.NEW, IncidentStatus.TAKEN):
+            steps.append(outbox.button("desk.btn.progress", f"desk:ip:{incident_id}"))
+        rows.append(steps)
+        rows.append(
+            [
+                outbox.button("desk.btn.resolve", f"desk:rs:{incident_id}"),
+                outbox.button("desk.btn.reject", f"desk:rj:{incident_id}"),
+            ]
+        )
+    rows.append(
+        [
+            outbox.button("desk.btn.comment", f"desk:cm:{incident_id}"),
+            outbox.button("desk.btn.details", f"desk:o:{incident_id}"),
+        ]
+    )
+    return [row for row in rows if row]
+
+
+def alert_params(incident: Incident, who: str, photos: int, *, media: bool) -> dict[str, Any]:
+    """The values of `inc.alert.new` / `inc.alert.urgent` (the desk's card reuses the same texts)."""
+    limit = ALERT_DESCRIPTION_WITH_MEDIA if media else DESCRIPTION_MAX
+    return {
+        "number": incident.id,
+        "category": outbox.tr(f"inc.cat.{incident.category.value}"),
+        "place": incident.location,
+        "urgency": outbox.tr(f"inc.urg.{incident.urgency.value}"),
+        "description": shorten(incident.description, limit),
+        "who": who,
+        "photos": photos,
+    }
+
+
+def alert_key(urgency: Urgency) -> str:
+    return "inc.alert.urgent" if urgency == Urgency.URGENT else "inc.alert.new"
+
+
+def managers_groups(session: Session, residence_id: int) -> list[tuple[int, str]]:
+    """The residence's linked managers' groups: (chat id, language of the manager who linked it)."""
+    rows = session.execute(
+        sa.select(GroupChat.chat_id, User.language)
+        .outerjoin(User, User.id == GroupChat.linked_by_id)
+        .where(
+            GroupChat.residence_id == residence_id,
+            GroupChat.kind == GroupKind.MANAGERS,
+            GroupChat.active.is_(True),
+        )
+        .order_by(GroupChat.id)
+    ).all()
+    return [(chat_id, language or "fr") for chat_id, language in rows]
+
+
+def _first_image(session: Session, incident_id: int) -> tuple[int, bool] | None:
+    """The first stored image and whether it came as a file (it then goes out as a document)."""
+    row = session.execute(
+        sa.select(StoredFile.id, StoredFile.filename)
+        .join(IncidentPhoto, IncidentPhoto.file_id == StoredFile.id)
+        .where(IncidentPhoto.incident_id == incident_id)
+        .order_by(IncidentPhoto.id)
+        .limit(1)
+    ).first()
+    return (row.id, bool(row.filename)) if row else None
+
+
+def _alert_managers(session: Session, incident: Incident, who: str, now: datetime) -> int:
+    """Each manager privately, and each linked managers' group, with the first image and the desk's buttons."""
+    session.flush()
+    photos = (
+        session.scalar(sa.select(sa.func.count(IncidentPhoto.id)).where(IncidentPhoto.incident_id == incident.id)) or 0
+    )
+    first = _first_image(session, incident.id)
+    photo = first[0] if first and not first[1] else None
+    document = first[0] if first and first[1] else None
+    key = alert_key(incident.urgency)
+    params = alert_params(incident, who, photos, media=first is not None)
+    buttons = staff_buttons(incident.id, incident.status)
     notified = 0
-    for manager_id in _managers(session, residence_id):
+    for manager_id in _managers(session, incident.residence_id):
         queued = outbox.notify(
             session,
             user_id=manager_id,
             kind="incident_alert",
             key=key,
             now=now,
-            params={
-                "number": incident.id,
-                "category": outbox.tr(f"inc.cat.{report.category.value}"),
-                "place": location,
-                "urgency": outbox.tr(f"inc.urg.{report.urgency.value}"),
-                "description": description,
-                "who": _who(me),
-                "photos": len(photos),
-            },
+            params=params,
+            buttons=buttons,
+            photo=photo,
+            document=document,
             dedup_key=f"incident:{incident.id}:alert:{manager_id}",
         )
         notified += queued is not None
-    log.info("incident %s reported (%s, %s)", incident.id, report.category.value, report.urgency.value)
-    return Created(incident.id, earned, notified)
+    for chat_id, lang in managers_groups(session, incident.residence_id):
+        queued = outbox.notify_chat(
+            session,
+            chat_id=chat_id,
+            kind="incident_alert",
+            key=key,
+            now=now,
+            lang=lang,
+            params=params,
+            buttons=buttons,
+            photo=photo,
+            document=document,
+            dedup_key=f"incident:{incident.id}:alert:chat:{chat_id}",
+        )
+    return notified
 
 
 # --- reading -----------------------------------------------------------------------------------
@@ -607,6 +717,7 @@ def _notify_managers(
             key=key,
             now=now,
             params={"number": incident.id, "category": outbox.tr(f"inc.cat.{incident.category.value}"), **params},
+            buttons=[[outbox.button("desk.btn.details", f"desk:o:{incident.id}")]],
             photo=photo,
             document=document,
             dedup_key=f"incident:{incident.id}:{ref}:{manager_id}",

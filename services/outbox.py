@@ -88,12 +88,13 @@ def notify_chat(
     params: dict[str, Any] | None = None,
     buttons: list[list[dict[str, str]]] | None = None,
     photo: int | None = None,
+    document: int | None = None,
     dedup_key: str | None = None,
     batch: str | None = None,
     pin: bool = False,
 ) -> int | None:
     """Queue a message to a chat that is not a user (a residence's group)."""
-    payload = _payload(key, params, buttons, photo, None)
+    payload = _payload(key, params, buttons, photo, document)
     payload["lang"] = lang
     if pin:
         payload["pin"] = True

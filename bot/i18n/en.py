@@ -132,6 +132,7 @@ MESSAGES: dict[str, str] = {
     ),
     "help.staff": (
         "\n\n<b>Managers</b>\n"
+        "/incidents — the residence's incident desk\n"
         "/announce — publish an announcement\n"
         "/stats — statistics\n"
         "/invite — invite a resident\n"

@@ -143,6 +143,7 @@ MESSAGES: dict[str, str] = {
     ),
     "help.staff": (
         "\n\n<b>Gestionnaires</b>\n"
+        "/incidents — le bureau des incidents de la résidence\n"
         "/annonce — publier une annonce\n"
         "/stats — statistiques\n"
         "/inviter — inviter un résident\n"

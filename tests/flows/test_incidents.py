@@ -203,7 +203,10 @@ async def test_report_from_the_dashboard_button_with_a_typed_place_and_photos(bo
         assert row is not None and row.location == "Local à vélos, sous-sol" and not row.in_private_unit
     assert [(c, m, f) for c, _, m, f in stored] == [(photo, "image/jpeg", ""), (image_file, "image/png", "porte.png")]
     assert all(file_id for _, file_id, _, _ in stored)
-    assert f"Nouvel incident #{number}" in sophie.last.text and "Photos : 2" in sophie.last.text
+    # The manager's alert carries the first image (a Telegram photo here) and says how many there are.
+    assert sophie.last.kind == "photo"
+    assert f"Nouvel incident #{number}" in sophie.last.content and "Photos : 2" in sophie.last.content
+    assert "🧰 Prendre en charge" in sophie.last.button_labels
 
     # The resident sees them again from the incident: the photo as a photo, the file as a file.
     await open_incident(jeanne, number)
@@ -442,7 +445,7 @@ async def test_incidents_from_the_dashboard_and_an_empty_list(bot: BotHarness) -
     replies = await jeanne.press("📋 Mes incidents")
     assert "Mes incidents (2)" in replies[-1].text
     sophie = await manager(bot)
-    replies = await sophie.send("/incidents")
+    replies = await sophie.press("📋 Mes incidents")  # /incidents is the desk for a manager
     assert "aucun incident" in replies[-1].text
     replies = await sophie.press("🛠 Signaler un incident")
     assert "De quel type de problème" in replies[-1].text

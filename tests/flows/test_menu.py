@@ -82,3 +82,17 @@ async def test_help_lists_manager_commands_only_for_managers(bot: BotHarness) ->
     await sign_in(sophie, "manager@lba.demo")
     assert "/annonce" not in (await jeanne.send("/aide"))[0].text
     assert "/annonce" in (await sophie.send("/aide"))[0].text
+
+
+async def test_a_crafted_menu_press_in_a_group_shows_nothing_there(bot: BotHarness) -> None:
+    sophie = bot.user(608, "Sophie")
+    await sign_in(sophie, "manager@lba.demo")
+    group = bot.emu.group(-100608, "Résidents")
+    group.add_bot(by=sophie.emu)
+    await bot.deliver()
+    before = [(m.message_id, m.text, m.edited) for m in group.messages]
+    hint = group.bot_messages[-1]  # the bot's "a manager should run /lier_groupe" hint
+    for data in ("menu:home", "old:flow:1"):  # forged presses on it, as a modified client could send
+        bot.emu._press(sophie.emu, group.chat_id, data, hint.message_id, raw_data=True)  # noqa: SLF001
+        await bot.deliver()
+    assert [(m.message_id, m.text, m.edited) for m in group.messages] == before  # nothing posted or edited
