@@ -70,7 +70,13 @@ def build_application(
         .post_stop(on_stop)
     )
     if rate_limiter:
-        builder = builder.rate_limiter(AIORateLimiter(overall_max_rate=30, group_max_rate=20, max_retries=3))
+        # Telegram allows about 30 messages a second overall: as a drip (one every 1/30 s) rather than
+        # a bucket of 30 refilled each second, whose opening burst of 60 in the first second draws a
+        # 429 and a pause of the whole bot. 20 a minute per group, as Telegram documents.
+        limiter = AIORateLimiter(
+            overall_max_rate=1, overall_time_period=1 / 30, group_max_rate=20, group_time_period=60, max_retries=3
+        )
+        builder = builder.rate_limiter(limiter)
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     app: LbaApplication = builder.build()  # type: ignore[assignment]

@@ -76,12 +76,17 @@ async def send_due(app: Application, limit: int = 50, stopping: asyncio.Event | 
         batch = await runtime.db(outbox.claim_due, runtime.now(), limit)
         if not batch:
             return sent
-        for index, item in enumerate(batch):
-            if stopping is not None and stopping.is_set():
-                await runtime.db(outbox.release, [rest.id for rest in batch[index:]])
-                return sent
-            # Shielded: once sent, the row is marked, even if the task is being cancelled meanwhile.
-            sent += await asyncio.shield(_deliver_one(app, runtime, item))
+        try:
+            for index, item in enumerate(batch):
+                if stopping is not None and stopping.is_set():
+                    await runtime.db(outbox.release, [rest.id for rest in batch[index:]])
+                    return sent
+                # Shielded: once sent, the row is marked, even if the task is being cancelled meanwhile.
+                sent += await asyncio.shield(_deliver_one(app, runtime, item))
+        finally:
+            # Once per round, not per message: a batch that has nothing left runs its hook (the report).
+            for key in sorted({item.batch for item in batch if item.batch is not None}):
+                await runtime.db(outbox.finish_batch_if_done, key, runtime.now())
         # Loop until nothing is due: what this pass queued (a batch's delivery report) leaves now too.
     return sent
 
@@ -104,9 +109,6 @@ async def _deliver_one(app: Application, runtime: Runtime, item: Outgoing) -> in
         if item.payload.get("pin"):
             await _pin(app, item.chat_id, message.message_id)
         return 1
-    finally:
-        if item.batch is not None:
-            await runtime.db(outbox.finish_batch_if_done, item.batch, runtime.now())
     return 0
 
 

@@ -77,7 +77,7 @@ async def flooded(engine: Engine, clock: Clock, demo: dict[str, int]) -> AsyncIt
         clock=lambda: clock().timestamp(),
         flood_limits=FloodLimits(private_per_second=1.0, private_burst=1),
     )
-    harness.rate_limiter = False  # PTB's limiter would sleep through the 429 itself; here the outbox handles it
+    # No PTB limiter (the harness default): it would sleep through the 429 itself; here the outbox handles it.
     await harness.start()
     yield harness
     await harness.stop()
