@@ -12,7 +12,7 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import delivery
+from bot import delivery, scheduler
 from bot.commands import refresh_commands_for, set_default_commands
 from bot.config import Settings
 from bot.persistence import SqlPersistence, remember
@@ -106,6 +106,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
         await refresh_commands_for(app.bot, me)
     remember(runtime.sessions, "bot_username", app.bot.username)
     await delivery.start(app)
+    scheduler.schedule(app)
     log.info("LBA Bot started as @%s", app.bot.username)
 
 

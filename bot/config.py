@@ -42,6 +42,7 @@ class Settings:
     openai_model: str | None = None
     bcrypt_rounds: int = 12
     persistence_interval: float = 2.0
+    reminder_lead_minutes: tuple[int, ...] = (1440, 60)
 
     @property
     def tz(self) -> ZoneInfo:
@@ -115,6 +116,17 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
     if not rounds_text.isdigit() or not 4 <= int(rounds_text) <= 16:
         raise ConfigError("LBA_BCRYPT_ROUNDS must be a whole number from 4 to 16 (12 is the default).")
 
+    leads_text = _get(env, "REMINDER_LEAD_MINUTES") or "1440,60"
+    try:
+        leads = tuple(sorted({int(part) for part in leads_text.split(",") if part.strip()}, reverse=True))
+    except ValueError:
+        leads = ()
+    if not leads or any(not 1 <= lead <= 10080 for lead in leads):
+        raise ConfigError(
+            "REMINDER_LEAD_MINUTES must be minutes before a booking, comma-separated, each from 1 to 10080 "
+            "(default 1440,60: a day and an hour before)."
+        )
+
     openai_base_url = _get(env, "OPENAI_BASE_URL")
     if openai_base_url is not None and urlparse(openai_base_url).scheme not in ("http", "https"):
         raise ConfigError("OPENAI_BASE_URL must be an http(s) URL, such as http://localhost:11434/v1.")
@@ -130,4 +142,5 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
         openai_base_url=openai_base_url,
         openai_model=_get(env, "OPENAI_MODEL"),
         bcrypt_rounds=int(rounds_text),
+        reminder_lead_minutes=leads,
     )

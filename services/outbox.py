@@ -17,10 +17,12 @@ catalog key ("key") or literal text ("text").
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -28,7 +30,10 @@ from sqlalchemy.orm import Session
 
 from models import OutboxMessage, OutboxStatus, Residence, User
 
+log = logging.getLogger(__name__)
+
 MAX_ATTEMPTS = 6
+DEFAULT_TZ = "Europe/Paris"
 
 
 def dt(value: datetime) -> dict[str, str]:
@@ -57,24 +62,60 @@ def notify(
     dedup_key: str | None = None,
     not_before: datetime | None = None,
     batch: str | None = None,
+    ref: dict[str, Any] | None = None,
+    urgent: bool = False,
 ) -> int | None:
-    """Queue a message to a user; None if they cannot be reached (not linked, blocked) or it is a duplicate."""
+    """Queue a message to a user; None if they cannot be reached (not linked, blocked) or it is a duplicate.
+
+    A non-urgent message due inside the user's quiet hours waits for their end. `ref` names what the
+    message is about (e.g. {"booking": 12, "start": iso}): the validator registered for `kind` checks
+    it again just before sending, so a reminder for something cancelled or moved is never sent.
+    """
     row = session.execute(
-        sa.select(User.telegram_id, User.unreachable_since, User.active).where(User.id == user_id)
+        sa.select(
+            User.telegram_id,
+            User.unreachable_since,
+            User.active,
+            User.quiet_hours_start,
+            User.quiet_hours_end,
+            Residence.timezone,
+        )
+        .outerjoin(Residence, Residence.id == User.residence_id)
+        .where(User.id == user_id)
     ).first()
     if row is None or row.telegram_id is None or row.unreachable_since is not None or not row.active:
         return None
+    due = not_before or now
+    if not urgent and row.quiet_hours_start is not None and row.quiet_hours_end is not None:
+        due = after_quiet_hours(due, row.quiet_hours_start, row.quiet_hours_end, row.timezone or DEFAULT_TZ)
+    payload = _payload(key, params, buttons, photo, document)
+    if ref:
+        payload["ref"] = ref
     return _add(
         session,
         chat_id=row.telegram_id,
         user_id=user_id,
         kind=kind,
-        payload=_payload(key, params, buttons, photo, document),
+        payload=payload,
         dedup_key=dedup_key,
-        not_before=not_before or now,
+        not_before=due,
         now=now,
         batch=batch,
     )
+
+
+def after_quiet_hours(when: datetime, start: time, end: time, tz: str) -> datetime:
+    """`when`, or the end of the quiet period it falls in (local wall time, across midnight too)."""
+    zone = ZoneInfo(tz)
+    local = when.astimezone(zone)
+    clock = local.time().replace(tzinfo=None)
+    if start == end:
+        return when
+    inside = start <= clock < end if start < end else (clock >= start or clock < end)
+    if not inside:
+        return when
+    end_day = local.date() if (start < end or clock < end) else local.date() + timedelta(days=1)
+    return datetime.combine(end_day, end, zone).astimezone(when.tzinfo)
 
 
 def notify_chat(
@@ -190,6 +231,13 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing
         users = {uid: (lang, tz) for uid, lang, tz in session.execute(query)}
     claimed = []
     for row in rows:
+        validator = _VALIDATORS.get(row.kind)
+        if validator is not None and row.payload.get("ref") and not validator(session, row.payload["ref"], now):
+            # What it was about was cancelled, moved or has begun: the message would be wrong now.
+            row.status = OutboxStatus.CANCELLED
+            row.last_error = "no longer valid"
+            log.info("outbox message %s (%s) dropped: no longer valid", row.id, row.kind)
+            continue
         row.status = OutboxStatus.SENDING
         row.attempts += 1
         # A user's message is rendered in their language and residence time zone; a group's in its own.
@@ -273,6 +321,17 @@ def resume_interrupted(session: Session) -> int:
         sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING).values(status=OutboxStatus.PENDING)
     )
     return result.rowcount or 0
+
+
+# --- validators -------------------------------------------------------------------------------------
+
+Validator = Callable[[Session, dict[str, Any], datetime], bool]
+_VALIDATORS: dict[str, Validator] = {}
+
+
+def register_validator(kind: str, validator: Validator) -> None:
+    """`validator(session, ref, now)` says whether a queued message of `kind` is still worth sending."""
+    _VALIDATORS[kind] = validator
 
 
 # --- batches ---------------------------------------------------------------------------------------
