@@ -27,8 +27,6 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from models import (
-    OutboxMessage,
-    OutboxStatus,
     Reservation,
     ReservationSlot,
     ReservationStatus,
@@ -38,14 +36,13 @@ from models import (
     SpaceKind,
     User,
 )
-from services import outbox
+from services import outbox, reminders
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound, SlotTaken
 from services.people import Me
 
 log = logging.getLogger(__name__)
 
 DAY_MINUTES = 24 * 60
-REMINDER_BEFORE = timedelta(hours=1)
 PAGE_SIZE = 5
 MAX_ALTERNATIVES = 3
 MAX_SLOTS = 400
@@ -189,7 +186,7 @@ class Booked:
     booking: BookingView
     ics: bytes
     filename: str
-    reminder: bool
+    reminder: bool  # the resident will get its reminders (not turned off in /compte)
 
 
 @dataclass(frozen=True)
@@ -629,7 +626,7 @@ def book(session: Session, me: Me, space_id: int, start: datetime, slots: int, n
         raise Taken(_alternatives(fresh, c), space) from None
 
     view = _booking_view(reservation, space)
-    reminder = _queue_reminder(session, me, space, view, now)
+    reminder = _wants_reminders(session, me)
     if space.kind == SpaceKind.GUEST_ROOM.value:
         _tell_managers(session, me, space, view, "bk.notify.guest_booked", now)
     return Booked(view, calendar_file(view, space, now, me.language), f"reservation-{view.id}.ics", reminder)
@@ -651,28 +648,10 @@ def _booking_view(reservation: Reservation, space: SpaceView) -> BookingView:
     )
 
 
-def _reminder_key(booking_id: int) -> str:
-    return f"bk:reminder:{booking_id}"
-
-
-def _queue_reminder(session: Session, me: Me, space: SpaceView, view: BookingView, now: datetime) -> bool:
-    """An hour before, through the outbox: a restart between booking and reminding loses nothing."""
-    if space.nightly or view.start_at - REMINDER_BEFORE <= now:
-        return False
-    wanted = session.scalar(sa.select(User.booking_reminders).where(User.id == me.id))
-    if not wanted:
-        return False
-    queued = outbox.notify(
-        session,
-        user_id=me.id,
-        kind="booking_reminder",
-        key="bk.notify.reminder",
-        now=now,
-        params={"space": space.name, "when": outbox.dt(view.start_at)},
-        dedup_key=_reminder_key(view.id),
-        not_before=view.start_at - REMINDER_BEFORE,
-    )
-    return queued is not None
+def _wants_reminders(session: Session, me: Me) -> bool:
+    """The tick (services/reminders.py) derives the reminders from the booking itself; this only says
+    whether this resident will get them (they can turn them off in /compte)."""
+    return bool(session.scalar(sa.select(User.booking_reminders).where(User.id == me.id)))
 
 
 def _tell_managers(session: Session, me: Me, space: SpaceView, view: BookingView, key: str, now: datetime) -> None:
@@ -772,11 +751,7 @@ def cancel(session: Session, me: Me, booking_id: int, now: datetime) -> BookingV
     if not changed:  # cancelled by a concurrent press of the same button
         raise InvalidInput("booking", "already_cancelled")
     session.execute(sa.delete(ReservationSlot).where(ReservationSlot.reservation_id == booking_id))
-    session.execute(
-        sa.update(OutboxMessage)
-        .where(OutboxMessage.dedup_key == _reminder_key(booking_id), OutboxMessage.status == OutboxStatus.PENDING)
-        .values(status=OutboxStatus.CANCELLED)
-    )
+    reminders.withdraw_booking(session, booking_id)
     session.expire(reservation)
     view = _booking_view(reservation, space)
     if space.kind == SpaceKind.GUEST_ROOM.value:

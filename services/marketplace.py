@@ -5,8 +5,10 @@ by people of the residence it was posted in. Buyers and sellers talk through the
 `MarketThread` per listing and buyer), so neither ever learns the other's Telegram username,
 phone number or apartment; relayed messages carry the sender's first name only.
 
-"Expired" is computed from `expires_at` rather than written by a job: a listing stops being shown
-the moment its 30 days are over, with nothing to schedule and nothing to miss after a restart.
+"Expired" is computed from `expires_at` on every read: a listing stops being shown the moment its
+30 days are over, whether or not the scheduler has run. The scheduler (services/routines.py) also
+writes EXPIRED down and warns the author 2 days before; the notice's button renews the listing
+(REOPEN within `RENEW_WINDOW` of its end gives it 30 days from now).
 """
 
 from __future__ import annotations
@@ -32,6 +34,8 @@ log = logging.getLogger(__name__)
 
 LISTING_DAYS = 30
 LISTING_LIFETIME = timedelta(days=LISTING_DAYS)
+# An online listing this close to its end may be renewed (the expiry notice's button).
+RENEW_WINDOW = timedelta(days=7)
 TITLE_MIN, TITLE_MAX = 3, 80
 DESCRIPTION_MIN, DESCRIPTION_MAX = 5, 1000
 MESSAGE_MIN, MESSAGE_MAX = 1, 1000
@@ -385,14 +389,16 @@ _TRANSITIONS = {
 
 
 def change_status(session: Session, me: Me, listing_id: int, action: StatusAction, now: datetime) -> ListingView:
-    """Reserved, done, or back online; reopening an expired listing gives it 30 more days."""
+    """Reserved, done, or back online; back online near or past its end, it gets 30 days from now."""
     listing = _own(session, me, listing_id)
     allowed, target = _TRANSITIONS[StatusAction(action)]
     current = _effective(listing, now)
-    if current not in allowed:
+    ending = listing.expires_at - now <= RENEW_WINDOW
+    renewing = action == StatusAction.REOPEN and current == ListingStatus.ACTIVE and ending
+    if current not in allowed and not renewing:
         raise InvalidInput("status", "not_possible", current=current.value)
     listing.status = target
-    if target == ListingStatus.ACTIVE and listing.expires_at <= now:
+    if target == ListingStatus.ACTIVE and ending:
         listing.expires_at = now + LISTING_LIFETIME
     session.flush()
     return _view(session, listing, me, now)

@@ -10,6 +10,7 @@ import pytest
 import sqlalchemy as sa
 
 from bot.emulator.core import EmuMessage
+from bot.scheduler import run_tick
 from models import Reservation, ReservationSlot, ReservationStatus, Residence, Space, User
 from models.db import unit_of_work
 from services import bookings as svc
@@ -178,10 +179,15 @@ async def test_a_reminder_arrives_an_hour_before(bot: BotHarness) -> None:
     await jeanne.press("15:00 (3)")
     await jeanne.press("1 h")
     await jeanne.press("✅ Confirmer")
-    bot.clock.advance(hours=27, minutes=50)  # Wednesday 13:50 in Paris: not yet
+    bot.clock.advance(hours=27, minutes=40)  # Wednesday 13:40 in Paris: not yet
+    await run_tick(bot.app)
     await bot.deliver()
-    assert "Rappel" not in jeanne.last.content
-    bot.clock.advance(minutes=15)  # 14:05
+    assert "mercredi 25 novembre à 15:00" not in jeanne.last.text
+    bot.clock.advance(minutes=15)  # 13:55: the tick queues it for 14:00 ...
+    await run_tick(bot.app)
+    await bot.deliver()
+    assert "mercredi 25 novembre à 15:00" not in jeanne.last.text
+    bot.clock.advance(minutes=5)  # ... and it leaves at 14:00
     await bot.deliver()
     assert "Rappel : votre réservation Laverie commence mercredi 25 novembre à 15:00" in jeanne.last.text
     assert bot.refused() == []

@@ -27,6 +27,7 @@ from models import (
 )
 from models.db import make_engine, make_session_factory, unit_of_work
 from services import bookings as svc
+from services import scheduler
 from services.errors import InvalidInput, NotAllowed, NotFound, SlotTaken
 from services.people import Me, me_of
 from tests.conftest import START, Clock
@@ -382,7 +383,7 @@ def test_the_database_alone_refuses_a_double_booking(
     assert slot_rows(sessions, gym, paris(TODAY + timedelta(days=1), 8)) == []
 
 
-def test_booking_queues_a_reminder_and_cancelling_withdraws_it(
+def test_a_booking_gets_its_reminders_from_the_tick_and_cancelling_withdraws_them(
     sessions: sessionmaker[Session], lyon: dict[str, Any], clock: Clock
 ) -> None:
     jeanne, laundry = lyon["jeanne"], lyon["laundry"]
@@ -390,13 +391,19 @@ def test_booking_queues_a_reminder_and_cancelling_withdraws_it(
         s.execute(sa.update(User).where(User.id == jeanne.id).values(telegram_id=4242))
     start = paris(TODAY + timedelta(days=3), 15)
     booked = call(sessions, svc.book, jeanne, laundry, start, 1, clock())
-    assert booked.reminder
+    assert booked.reminder  # she has not turned them off
+    with unit_of_work(sessions) as s:  # nothing is queued at booking time: the tick derives it
+        assert s.scalar(sa.select(sa.func.count(OutboxMessage.id)).where(OutboxMessage.kind == "booking_reminder")) == 0
+    with unit_of_work(sessions) as s:
+        scheduler.tick(s, start - timedelta(hours=1, minutes=5), scheduler.TickConfig())
     with unit_of_work(sessions) as s:
         reminder = s.scalar(
-            sa.select(OutboxMessage).where(OutboxMessage.dedup_key == f"bk:reminder:{booked.booking.id}")
+            sa.select(OutboxMessage).where(
+                OutboxMessage.dedup_key == f"booking:{booked.booking.id}:reminder:60:{start.isoformat()}"
+            )
         )
         assert reminder is not None and reminder.not_before == start - timedelta(hours=1)
-        assert reminder.payload["key"] == "bk.notify.reminder"
+        assert reminder.payload["key"] == "rem.booking"
     cancelled = call(sessions, svc.cancel, jeanne, booked.booking.id, clock())
     assert cancelled.status == "cancelled"
     with unit_of_work(sessions) as s:
@@ -462,7 +469,7 @@ def test_a_guest_room_booking_tells_the_manager(
     with unit_of_work(sessions) as s:
         s.execute(sa.update(User).where(User.email == "manager@lba.demo").values(telegram_id=777))
     booked = call(sessions, svc.book, lyon["jeanne"], lyon["guest"], paris(date(2026, 11, 27), 0), 2, clock())
-    assert not booked.reminder  # nights get no "one hour before" reminder
+    assert booked.reminder  # reminders are derived from every booking (services/reminders.py)
     call(sessions, svc.cancel, lyon["jeanne"], booked.booking.id, clock())
     with unit_of_work(sessions) as s:
         sent = s.execute(sa.select(OutboxMessage.payload).where(OutboxMessage.user_id == lyon["sophie"].id)).all()

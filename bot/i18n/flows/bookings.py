@@ -61,7 +61,7 @@ FR: dict[str, str] = {
         "✅ <b>C'est réservé !</b>\n{space} — du {day} au {end_day}, {duration}.\n"
         "Annulation possible jusqu'au {cancel_until}, avec /reservations."
     ),
-    "bk.booked.reminder": "\n⏰ Je vous enverrai un rappel une heure avant.",
+    "bk.booked.reminder": "\n⏰ Je vous enverrai un rappel avant le début.",
     "bk.ics.caption": "📎 Le fichier pour ajouter cette réservation à votre agenda.",
     "bk.refused": "⛔ <b>Réservation impossible.</b>\n{reason}",
     "bk.taken": "😕 <b>Trop tard :</b> quelqu'un vient de prendre la dernière place de ce créneau.",
@@ -100,7 +100,6 @@ FR: dict[str, str] = {
     "bk.not_allowed": "Vous ne pouvez pas faire cela : cet espace ou cette réservation ne vous concerne pas.",
     "bk.stale": "⌛ Ce bouton n'est plus valable.",
     # --- notifications
-    "bk.notify.reminder": "⏰ <b>Rappel</b> : votre réservation <b>{space}</b> commence {when}.",
     "bk.notify.guest_booked": (
         "🛏 {name} (appartement {apartment}) a réservé la <b>{space}</b> du {start} au {end} ({nights} nuit(s))."
     ),
@@ -179,7 +178,7 @@ EN: dict[str, str] = {
         "✅ <b>Booked!</b>\n{space} — from {day} to {end_day}, {duration}.\n"
         "You can cancel until {cancel_until}, with /bookings."
     ),
-    "bk.booked.reminder": "\n⏰ I will send you a reminder one hour before.",
+    "bk.booked.reminder": "\n⏰ I will send you a reminder before it starts.",
     "bk.ics.caption": "📎 The file to add this booking to your calendar.",
     "bk.refused": "⛔ <b>This booking is not possible.</b>\n{reason}",
     "bk.taken": "😕 <b>Too late:</b> someone has just taken the last place of this slot.",
@@ -218,7 +217,6 @@ EN: dict[str, str] = {
     "bk.not_allowed": "You cannot do that: this space or this booking is not yours.",
     "bk.stale": "⌛ This button is no longer valid.",
     # --- notifications
-    "bk.notify.reminder": "⏰ <b>Reminder</b>: your booking of <b>{space}</b> starts {when}.",
     "bk.notify.guest_booked": (
         "🛏 {name} (apartment {apartment}) booked the <b>{space}</b> from {start} to {end} ({nights} night(s))."
     ),
