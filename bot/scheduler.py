@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from datetime import datetime
 
@@ -26,10 +27,10 @@ def config_of(runtime: Runtime) -> scheduler.TickConfig:
 async def run_tick(app: Application) -> scheduler.TickReport:  # type: ignore[type-arg]
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
     now = runtime.now()
-    stored = recall(runtime.sessions, LAST_TICK)
+    stored = await asyncio.to_thread(recall, runtime.sessions, LAST_TICK)
     last = datetime.fromisoformat(stored) if stored else None
     report = await runtime.db(scheduler.tick, now, config_of(runtime), last)
-    remember(runtime.sessions, LAST_TICK, now.isoformat())
+    await asyncio.to_thread(remember, runtime.sessions, LAST_TICK, now.isoformat())
     if report.queued:
         delivery.deliver_soon(app)
     return report
