@@ -97,6 +97,18 @@ def is_not_modified(error: BadRequest) -> bool:
     return "message is not modified" in error.message.lower()
 
 
+async def drop_buttons(update: Update) -> None:
+    """Take the keyboard off an answered step's message, so it cannot be pressed twice."""
+    query = update.callback_query
+    if query is None or not isinstance(query.message, Message) or not query.message.reply_markup:
+        return
+    try:
+        await query.edit_message_reply_markup(None)
+    except BadRequest as error:
+        if not is_not_modified(error):
+            log.warning("could not remove a keyboard: %s", error.message)
+
+
 async def show(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> Message | None:
     """Answer in place when a button was pressed (edit that message), else send a new message."""
     query = update.callback_query

@@ -22,7 +22,7 @@ from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of
+from handlers.common import PRIVATE, current_user, lang_of, signed_in_user
 from handlers.flow import END, conversation, draft, end_flow, page_buttons, wrong_type
 from models import AnnouncementStatus
 from services import announcements as ann
@@ -56,25 +56,6 @@ class St(IntEnum):
 
 def _tz(context: Ctx, me: Me) -> str:
     return me.timezone or context.rt.settings.timezone
-
-
-async def _me(update: Update, context: Ctx) -> Me | None:
-    me = await current_user(update, context)
-    if me is None and update.callback_query is not None:
-        await update.callback_query.answer()
-    return me
-
-
-async def _drop_buttons(update: Update) -> None:
-    """Take the keyboard off an answered step, so it cannot be pressed twice."""
-    query = update.callback_query
-    if query is None or not isinstance(query.message, Message) or not query.message.reply_markup:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as error:
-        if not ui.is_not_modified(error):
-            log.warning("could not remove a keyboard: %s", error.message)
 
 
 async def _say(update: Update, text: str, markup: InlineKeyboardMarkup | None = None) -> None:
@@ -133,7 +114,7 @@ def _compose_markup(lang: str) -> InlineKeyboardMarkup:
 
 
 async def start(update: Update, context: Ctx) -> int:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return END
     lang = me.language
@@ -273,7 +254,7 @@ async def audience_button(update: Update, context: Ctx) -> int:
             await query.answer(t(lang, "ann.audience.empty"), show_alert=True)
             return St.AUDIENCE
         await query.answer()
-        await _drop_buttons(update)
+        await ui.drop_buttons(update)
         if data.pop("editing", False):
             return await _preview(update, context)
         return await _ask_options(update, context)
@@ -307,7 +288,7 @@ async def option_button(update: Update, context: Ctx) -> int:
     choice = ui.parts(query.data)[2]
     await query.answer()
     if choice == "ok":
-        await _drop_buttons(update)
+        await ui.drop_buttons(update)
         data.pop("editing", None)
         return await _preview(update, context)
     data[choice] = not data.get(choice)
@@ -391,7 +372,7 @@ def _edit_markup(lang: str, data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 async def edit_menu(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     lang = lang_of(update, context)
     await _say(update, t(lang, "ann.edit.choose"), _edit_markup(lang, draft(context, FLOW)))
     return St.EDIT
@@ -400,7 +381,7 @@ async def edit_menu(update: Update, context: Ctx) -> int:
 async def edit_field(update: Update, context: Ctx) -> int:
     query = update.callback_query
     await query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     field = ui.parts(query.data)[2]
     lang, data = lang_of(update, context), draft(context, FLOW)
     if field == "text":
@@ -424,7 +405,7 @@ async def edit_field(update: Update, context: Ctx) -> int:
 async def send_button(update: Update, context: Ctx) -> int:
     query = update.callback_query
     await query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     me = await current_user(update, context)
     if me is None:
         return END
@@ -461,7 +442,7 @@ async def send_button(update: Update, context: Ctx) -> int:
 
 async def cancel_button(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     end_flow(context, FLOW)
     lang = lang_of(update, context)
     await _say(update, t(lang, "cancel.done"), ui.menu_markup(lang))
@@ -561,7 +542,7 @@ def render_detail(d: AnnouncementDetail, lang: str, tz: str) -> tuple[str, Inlin
 
 
 async def list_command_or_button(update: Update, context: Ctx, page: int) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     try:
@@ -581,7 +562,7 @@ async def list_button(update: Update, context: Ctx) -> None:
 
 async def open_button(update: Update, context: Ctx) -> None:
     """The follow-up of one announcement: in place from a list, as a new message from the report."""
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     query = update.callback_query
@@ -605,7 +586,7 @@ async def open_button(update: Update, context: Ctx) -> None:
 
 
 async def remind_button(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     query = update.callback_query
@@ -643,7 +624,7 @@ async def ack_button(update: Update, context: Ctx) -> None:
     if update.effective_chat is None or update.effective_chat.type != ChatType.PRIVATE:
         await query.answer()
         return
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     lang = me.language

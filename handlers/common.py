@@ -47,6 +47,15 @@ async def current_user(update: Update, context: Ctx) -> Me | None:
     return await context.rt.db(people.signed_in, user.id)
 
 
+async def signed_in_user(update: Update, context: Ctx) -> Me | None:
+    """The signed-in user; None only if the account was unlinked in between (the gate answers the rest),
+    in which case a pressed button is answered so its spinner stops."""
+    me = await current_user(update, context)
+    if me is None and update.callback_query is not None:
+        await update.callback_query.answer()
+    return me
+
+
 def command_name(text: str | None) -> str | None:
     if not text or not text.startswith("/"):
         return None

@@ -24,7 +24,7 @@ from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
 from handlers.common import PRIVATE, current_user, lang_of
-from handlers.flow import END, conversation, draft, page_buttons, wrong_type
+from handlers.flow import END, conversation, draft, length_error, page_buttons, wrong_type
 from handlers.incidents import place_label
 from models import HistoryKind, IncidentCategory, IncidentStatus, Role, Urgency
 from services import desk as svc
@@ -103,11 +103,6 @@ async def _refuse(update: Update, lang: str, error: DomainError) -> None:
         await update.callback_query.answer(_short(text, 200), show_alert=True)
     else:
         await update.effective_chat.send_message(text)
-
-
-def _length_error(lang: str, error: InvalidInput) -> str:
-    key = "flow.too_short" if error.reason == "too_short" else "flow.too_long"
-    return t(lang, key, **error.details)
 
 
 def _has_media(message: Message | None) -> bool:
@@ -657,7 +652,7 @@ async def on_text(update: Update, context: Ctx) -> int:
     try:
         check(text)
     except InvalidInput as error:
-        await update.message.reply_text(_length_error(lang, error))
+        await update.message.reply_text(length_error(lang, error))
         return Ask.TEXT
     now = context.rt.now()
     try:

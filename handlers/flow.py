@@ -22,6 +22,7 @@ from bot import ui
 from bot.i18n import t
 from bot.runtime import Ctx
 from handlers.common import PRIVATE, lang_of
+from services.errors import InvalidInput
 
 END = ConversationHandler.END
 FLOW_KEY = "flow"
@@ -91,6 +92,12 @@ async def _cancel(update: Update, context: Ctx) -> int:
 
 async def _other_command(update: Update, context: Ctx) -> None:
     await update.effective_message.reply_text(t(lang_of(update, context), "flow.in_progress"))
+
+
+def length_error(lang: str, error: InvalidInput) -> str:
+    """The shared re-ask for a typed answer too short or too long (services.validation.text_length)."""
+    key = "flow.too_short" if error.reason == "too_short" else "flow.too_long"
+    return t(lang, key, **error.details)
 
 
 def wrong_type(key: str = "flow.expected_text") -> MessageHandler[Ctx, Any]:

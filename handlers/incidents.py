@@ -21,7 +21,7 @@ from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
 from handlers.common import PRIVATE, current_user, lang_of
-from handlers.flow import END, conversation, draft, page_buttons, wrong_type
+from handlers.flow import END, conversation, draft, length_error, page_buttons, wrong_type
 from models import HistoryKind, IncidentCategory, Urgency
 from services import files
 from services import incidents as svc
@@ -121,11 +121,6 @@ async def _refuse(update: Update, lang: str, error: DomainError, number: int | N
         await update.callback_query.answer(_short(text, 200), show_alert=True)
     else:
         await update.effective_chat.send_message(text)
-
-
-def _length_error(lang: str, error: InvalidInput) -> str:
-    key = "flow.too_short" if error.reason == "too_short" else "flow.too_long"
-    return t(lang, key, **error.details)
 
 
 async def _answer(update: Update) -> None:
@@ -315,7 +310,7 @@ async def on_place_text(update: Update, context: Ctx) -> int:
     try:
         place = svc.check_place(update.message.text)
     except InvalidInput as error:
-        await update.message.reply_text(_length_error(lang, error))
+        await update.message.reply_text(length_error(lang, error))
         return Step.PLACE
     draft(context, FLOW).update(place_key=None, place_text=place)
     return await _after(update, context, Step.PLACE, edit=False)
@@ -326,7 +321,7 @@ async def on_description(update: Update, context: Ctx) -> int:
     try:
         description = svc.check_description(update.message.text)
     except InvalidInput as error:
-        await update.message.reply_text(_length_error(lang, error))
+        await update.message.reply_text(length_error(lang, error))
         return Step.DESCRIPTION
     draft(context, FLOW)["description"] = description
     return await _after(update, context, Step.DESCRIPTION, edit=False)
@@ -598,7 +593,7 @@ async def on_comment(update: Update, context: Ctx) -> int:
         await _call(update, context, svc.add_comment, number, update.message.text, context.rt.now())
     except InvalidInput as error:
         if error.field == "comment":
-            await update.message.reply_text(_length_error(lang, error))
+            await update.message.reply_text(length_error(lang, error))
             return Note.COMMENT
         await _refuse(update, lang, error)
         return END

@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest
 from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
 
@@ -22,8 +22,8 @@ from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of
-from handlers.flow import END, active_flow, conversation, draft, end_flow, page_buttons, wrong_type
+from handlers.common import PRIVATE, current_user, lang_of, signed_in_user
+from handlers.flow import END, active_flow, conversation, draft, end_flow, length_error, page_buttons, wrong_type
 from models import ListingKind, ListingStatus
 from services import marketplace as market
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
@@ -93,26 +93,6 @@ def _market_button(lang: str) -> InlineKeyboardButton:
     return ui.button(t(lang, "mk.btn.market"), "mk", "home")
 
 
-async def _me(update: Update, context: Ctx) -> Me | None:
-    """The signed-in user; the gate already answered anyone else, so None only in a race."""
-    me = await current_user(update, context)
-    if me is None and update.callback_query is not None:
-        await update.callback_query.answer()
-    return me
-
-
-async def _drop_buttons(update: Update) -> None:
-    """Take the keyboard off a step's message once it is answered, so it cannot be pressed twice."""
-    query = update.callback_query
-    if query is None or not isinstance(query.message, Message) or not query.message.reply_markup:
-        return
-    try:
-        await query.edit_message_reply_markup(None)
-    except BadRequest as error:
-        if not ui.is_not_modified(error):
-            log.warning("could not remove a keyboard: %s", error.message)
-
-
 def _refusal_key(error: DomainError, me: Me) -> str:
     if isinstance(error, market.OwnListing):
         return "mk.contact.own"
@@ -130,11 +110,6 @@ async def _refuse(update: Update, me: Me, error: DomainError, *, answered: bool 
     lang = me.language
     markup = ui.keyboard([[_market_button(lang) if me.residence_id else ui.menu_button(lang)]])
     await update.effective_chat.send_message(t(lang, _refusal_key(error, me)), reply_markup=markup)
-
-
-def _length_error(lang: str, error: InvalidInput) -> str:
-    key = "flow.too_short" if error.reason == "too_short" else "flow.too_long"
-    return t(lang, key, **error.details)
 
 
 # --- rendering -------------------------------------------------------------------------------------
@@ -303,21 +278,21 @@ async def _home(update: Update, context: Ctx, me: Me, *, edit: bool) -> None:
 
 
 async def market_command(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is not None:
         await _home(update, context, me, edit=False)
 
 
 async def home_button(update: Update, context: Ctx) -> None:
     """The dashboard's 🛍 button and the market's own ⬅️: the home replaces the menu in place."""
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     await _home(update, context, me, edit=True)
 
 
 async def list_button(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     _, _, kind, page = ui.parts(update.callback_query.data)
@@ -333,7 +308,7 @@ async def list_button(update: Update, context: Ctx) -> None:
 
 
 async def open_button(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     _, _, listing_id, kind, page = ui.parts(update.callback_query.data)
@@ -347,7 +322,7 @@ async def open_button(update: Update, context: Ctx) -> None:
 
 
 async def mine_button(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     page = int(ui.parts(update.callback_query.data)[2])
@@ -361,7 +336,7 @@ async def mine_button(update: Update, context: Ctx) -> None:
 
 
 async def manage_button(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     _, _, listing_id, page = ui.parts(update.callback_query.data)
@@ -377,7 +352,7 @@ async def manage_button(update: Update, context: Ctx) -> None:
 
 
 async def status_button(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     query = update.callback_query
@@ -396,7 +371,7 @@ async def status_button(update: Update, context: Ctx) -> None:
 
 
 async def delete_ask(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     _, _, listing_id, page = ui.parts(update.callback_query.data)
@@ -419,7 +394,7 @@ async def delete_ask(update: Update, context: Ctx) -> None:
 
 
 async def delete_confirmed(update: Update, context: Ctx) -> None:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return
     _, _, listing_id, page = ui.parts(update.callback_query.data)
@@ -436,7 +411,7 @@ async def delete_confirmed(update: Update, context: Ctx) -> None:
 
 async def end_button(update: Update, context: Ctx) -> int | None:
     """🔚 under a relayed message: ends the conversation for both; the other side is told."""
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return None
     thread_id = int(ui.parts(update.callback_query.data)[2])
@@ -446,7 +421,7 @@ async def end_button(update: Update, context: Ctx) -> int | None:
         await _refuse(update, me, error)
         return None
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     lang = me.language
     if relay.status == RelayStatus.CLOSED:
         await update.effective_chat.send_message(t(lang, "mk.relay.closed"))
@@ -469,7 +444,7 @@ def _kind_markup(lang: str) -> InlineKeyboardMarkup:
 
 
 async def new_start(update: Update, context: Ctx) -> int:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return END
     try:
@@ -525,7 +500,7 @@ async def title_given(update: Update, context: Ctx) -> int:
     try:
         title = market.check_title(update.message.text)
     except InvalidInput as error:
-        await update.message.reply_text(_length_error(lang, error))
+        await update.message.reply_text(length_error(lang, error))
         return St.TITLE
     data = draft(context, FLOW)
     data["title"] = title
@@ -540,7 +515,7 @@ async def description_given(update: Update, context: Ctx) -> int:
     try:
         description = market.check_description(update.message.text)
     except InvalidInput as error:
-        await update.message.reply_text(_length_error(lang, error))
+        await update.message.reply_text(length_error(lang, error))
         return St.DESCRIPTION
     data = draft(context, FLOW)
     data["description"] = description
@@ -594,7 +569,7 @@ async def document_given(update: Update, context: Ctx) -> int:
 
 async def photo_skipped(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     data = draft(context, FLOW)
     if not data.get("editing"):
         data.pop("photo", None)
@@ -603,7 +578,7 @@ async def photo_skipped(update: Update, context: Ctx) -> int:
 
 async def photo_removed(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     draft(context, FLOW).pop("photo", None)
     return await _preview(update, context)
 
@@ -673,7 +648,7 @@ def _edit_markup(lang: str, data: dict[str, Any]) -> InlineKeyboardMarkup:
 
 async def edit_menu(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     lang = lang_of(update, context)
     await _ask(update, context, "mk.edit.choose", _edit_markup(lang, draft(context, FLOW)))
     return St.EDIT
@@ -682,7 +657,7 @@ async def edit_menu(update: Update, context: Ctx) -> int:
 async def edit_field(update: Update, context: Ctx) -> int:
     query = update.callback_query
     await query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     field = ui.parts(query.data)[2]
     lang, data = lang_of(update, context), draft(context, FLOW)
     data["editing"] = True
@@ -698,14 +673,14 @@ async def edit_field(update: Update, context: Ctx) -> int:
 
 async def back_to_preview(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     return await _preview(update, context)
 
 
 async def publish(update: Update, context: Ctx) -> int:
     query = update.callback_query
     await query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     me = await current_user(update, context)
     if me is None:
         return END
@@ -746,7 +721,7 @@ async def publish(update: Update, context: Ctx) -> int:
 
 async def cancel_button(update: Update, context: Ctx) -> int:
     await update.callback_query.answer()
-    await _drop_buttons(update)
+    await ui.drop_buttons(update)
     end_flow(context, FLOW)
     lang = lang_of(update, context)
     await update.effective_chat.send_message(t(lang, "cancel.done"), reply_markup=ui.keyboard([[_market_button(lang)]]))
@@ -782,7 +757,7 @@ async def _writing(update: Update, context: Ctx, me: Me, relay: Relay, key: str,
 
 
 async def contact_start(update: Update, context: Ctx) -> int:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return END
     listing_id = int(ui.parts(update.callback_query.data)[2])
@@ -796,7 +771,7 @@ async def contact_start(update: Update, context: Ctx) -> int:
 
 
 async def reply_start(update: Update, context: Ctx) -> int:
-    me = await _me(update, context)
+    me = await signed_in_user(update, context)
     if me is None:
         return END
     thread_id = int(ui.parts(update.callback_query.data)[2])
@@ -824,7 +799,7 @@ async def message_written(update: Update, context: Ctx) -> int:
             await update.message.reply_text(t(lang, "mk.relay.closed"))
             return END
     except InvalidInput as error:
-        await update.message.reply_text(_length_error(lang, error))
+        await update.message.reply_text(length_error(lang, error))
         return St.WRITE
     except DomainError as error:
         await _refuse(update, me, error)

@@ -45,6 +45,7 @@ from services.incidents import (
     shorten,
 )
 from services.people import Me
+from services.validation import text_length
 
 log = logging.getLogger(__name__)
 
@@ -240,21 +241,12 @@ class ManagerChoice:
 # --- validation (pure: handlers call these to re-ask at the step itself) --------------------------
 
 
-def _length(field_name: str, text: str | None, low: int, high: int) -> str:
-    value = (text or "").strip()
-    if len(value) < low:
-        raise InvalidInput(field_name, "too_short", min=low, length=len(value))
-    if len(value) > high:
-        raise InvalidInput(field_name, "too_long", max=high, length=len(value))
-    return value
-
-
 def check_reason(text: str | None) -> str:
-    return _length("reason", text, REASON_MIN, REASON_MAX)
+    return text_length("reason", text, REASON_MIN, REASON_MAX)
 
 
 def check_note(text: str | None) -> str:
-    return _length("note", text, NOTE_MIN, NOTE_MAX)
+    return text_length("note", text, NOTE_MIN, NOTE_MAX)
 
 
 # --- who may act ----------------------------------------------------------------------------------

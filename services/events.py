@@ -24,6 +24,7 @@ from models import Event, EventStatus, Participation, ParticipationStatus, Resid
 from services import outbox, points
 from services.errors import EventFull, InvalidInput, NotAllowed, NotFound
 from services.people import Me
+from services.validation import text_length
 
 log = logging.getLogger(__name__)
 
@@ -165,20 +166,12 @@ def _clean_line(text: str | None) -> str:
     return " ".join((text or "").split())
 
 
-def _length(field: str, value: str, low: int, high: int) -> str:
-    if len(value) < low:
-        raise InvalidInput(field, "too_short", min=low)
-    if len(value) > high:
-        raise InvalidInput(field, "too_long", max=high, length=len(value))
-    return value
-
-
 def clean_title(text: str | None) -> str:
-    return _length("title", _clean_line(text), *TITLE_LEN)
+    return text_length("title", _clean_line(text), *TITLE_LEN)
 
 
 def clean_location(text: str | None) -> str:
-    return _length("location", _clean_line(text), *PLACE_LEN)
+    return text_length("location", _clean_line(text), *PLACE_LEN)
 
 
 def clean_description(text: str | None) -> str:

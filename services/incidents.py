@@ -40,6 +40,7 @@ from models import (
 from services import files, outbox, points
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.people import Me, signed_in
+from services.validation import text_length
 
 log = logging.getLogger(__name__)
 R = TypeVar("R")
@@ -242,25 +243,16 @@ def acting(session: Session, telegram_id: int, fn: Callable[..., R], *args: Any)
 # --- validation (pure: handlers call these to re-ask at the step itself) -------------------------
 
 
-def _length(field_name: str, text: str | None, low: int, high: int) -> str:
-    value = (text or "").strip()
-    if len(value) < low:
-        raise InvalidInput(field_name, "too_short", min=low, length=len(value))
-    if len(value) > high:
-        raise InvalidInput(field_name, "too_long", max=high, length=len(value))
-    return value
-
-
 def check_place(text: str | None) -> str:
-    return _length("place", text, PLACE_MIN, PLACE_MAX)
+    return text_length("place", text, PLACE_MIN, PLACE_MAX)
 
 
 def check_description(text: str | None) -> str:
-    return _length("description", text, DESCRIPTION_MIN, DESCRIPTION_MAX)
+    return text_length("description", text, DESCRIPTION_MIN, DESCRIPTION_MAX)
 
 
 def check_comment(text: str | None) -> str:
-    return _length("comment", text, COMMENT_MIN, COMMENT_MAX)
+    return text_length("comment", text, COMMENT_MIN, COMMENT_MAX)
 
 
 def check_photo(size: int | None, mime_type: str | None) -> None:

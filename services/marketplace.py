@@ -29,6 +29,7 @@ from services import files, outbox, points
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.outbox import button
 from services.people import Me
+from services.validation import text_length
 
 log = logging.getLogger(__name__)
 
@@ -151,25 +152,17 @@ class Relay:
 # --- validation: pure rules, used at each step of the flow and again at publishing ---------------------
 
 
-def _length(field: str, text: str, low: int, high: int) -> str:
-    if len(text) < low:
-        raise InvalidInput(field, "too_short", min=low, length=len(text))
-    if len(text) > high:
-        raise InvalidInput(field, "too_long", max=high, length=len(text))
-    return text
-
-
 def check_title(text: str) -> str:
     """One line: a title is shown in lists and buttons."""
-    return _length("title", _SPACES.sub(" ", text).strip(), TITLE_MIN, TITLE_MAX)
+    return text_length("title", _SPACES.sub(" ", text).strip(), TITLE_MIN, TITLE_MAX)
 
 
 def check_description(text: str) -> str:
-    return _length("description", text.strip(), DESCRIPTION_MIN, DESCRIPTION_MAX)
+    return text_length("description", text.strip(), DESCRIPTION_MIN, DESCRIPTION_MAX)
 
 
 def check_message(text: str) -> str:
-    return _length("text", text.strip(), MESSAGE_MIN, MESSAGE_MAX)
+    return text_length("text", text.strip(), MESSAGE_MIN, MESSAGE_MAX)
 
 
 def parse_price(text: str) -> int:
