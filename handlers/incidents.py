@@ -433,7 +433,15 @@ async def on_confirm(update: Update, context: Ctx) -> int:
         )
         for s in similar
     ]
-    rows = [[ui.button(t(lang, "inc.btn.same", number=s.id), PREFIX, "r", "same", s.id)] for s in similar]
+    # My own earlier report: nothing to join; the honest offer is "don't file it twice".
+    rows = [
+        [
+            ui.button(t(lang, "inc.btn.mine_already", number=s.id), PREFIX, "r", "mine", s.id)
+            if s.mine
+            else ui.button(t(lang, "inc.btn.same", number=s.id), PREFIX, "r", "same", s.id)
+        ]
+        for s in similar
+    ]
     rows.append([ui.button(t(lang, "inc.btn.different"), PREFIX, "r", "new")])
     rows.append(_stop_row(lang))
     await ui.show(update, t(lang, "inc.similar", items=Raw("\n".join(items))), ui.keyboard(rows))
@@ -489,6 +497,21 @@ async def on_same(update: Update, context: Ctx) -> int | None:
     return END
 
 
+async def on_mine_already(update: Update, context: Ctx) -> int:
+    """The resident recognised their own earlier report: nothing new is filed."""
+    lang = lang_of(update, context)
+    number = ui.to_int(ui.parts(update.callback_query.data)[-1])
+    await _answer(update)
+    if number is None:
+        await ui.show(update, t(lang, "cancel.done"), ui.menu_markup(lang))
+        return END
+    markup = ui.keyboard(
+        [[ui.button(t(lang, "inc.btn.back_incident", number=number), PREFIX, "open", number), ui.menu_button(lang)]]
+    )
+    await ui.show(update, t(lang, "inc.not_filed_twice", number=number), markup)
+    return END
+
+
 async def on_stop(update: Update, context: Ctx) -> int:
     await _answer(update)
     lang = lang_of(update, context)
@@ -534,7 +557,12 @@ def report_conversation() -> BaseHandler[Update, Ctx, Any]:
             ],
             Step.SUMMARY: [on("ok", on_confirm), on("edit", on_edit), buttons_only],
             Step.EDIT: [on(r"ed:\w+", on_edit_choice), on("back", on_back_to_summary), buttons_only],
-            Step.SIMILAR: [on(r"same:\d+", on_same), on("new", on_new_anyway), buttons_only],
+            Step.SIMILAR: [
+                on(r"same:\d+", on_same),
+                on(r"mine:\d+", on_mine_already),
+                on("new", on_new_anyway),
+                buttons_only,
+            ],
         },
         fallbacks=[
             on("stop", on_stop),

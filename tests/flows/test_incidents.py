@@ -384,16 +384,21 @@ async def test_joining_ones_own_incident_is_refused(bot: BotHarness) -> None:
     await fill_report(jeanne, category="🚰 Plomberie", description="Le robinet de la salle de bain goutte aussi.")
     similar = (await jeanne.press("✅ Confirmer"))[-1].text
     assert f"#{plumbing}" in similar and "votre signalement" in similar
-    await jeanne.press(f"✅ C'est le même problème (#{plumbing})")
+    # Her own report is not offered to "join": the button says she already reported it.
+    assert f"✅ C'est le même problème (#{plumbing})" not in [label for row in jeanne.emu.buttons() for label, _ in row]
+    # Forged "same" on her own incident is refused by the service, and she stays on the choice.
+    jeanne.emu.press_data(f"inc:r:same:{plumbing}")
+    await bot.deliver()
     assert "C'est votre propre signalement" in answers(jeanne)[-1]
-    assert count(bot, IncidentFollower) == 0
     # Forged: an incident of another residence, or someone's apartment, is not joinable either.
     locksmith = incident_id(bot, LOCKSMITH_5)
     jeanne.emu.press_data(f"inc:r:same:{locksmith}")
     await bot.deliver()
     assert "n'existe pas ou ne vous est pas accessible" in answers(jeanne)[-1]
     assert count(bot, IncidentFollower) == 0
-    assert "enregistré" in (await jeanne.press("➕ Non, c'est un autre problème"))[-1].text
+    before = count(bot, Incident)
+    replies = await jeanne.press(f"✅ Je l'ai déjà signalé (#{plumbing})")
+    assert "pas de doublon" in replies[-1].text and count(bot, Incident) == before
     assert bot.refused() == []
 
 

@@ -92,6 +92,8 @@ FR: dict[str, str] = {
     "inc.similar.item_mine": "<b>#{number}</b> · {place} · {status} · {date} · <b>votre signalement</b>\n"
     "<i>{description}</i>\n",
     "inc.btn.same": "✅ C'est le même problème (#{number})",
+    "inc.btn.mine_already": "✅ Je l'ai déjà signalé (#{number})",
+    "inc.not_filed_twice": "D'accord, je ne crée pas de doublon : suivez l'incident #{number} avec /incidents.",
     "inc.btn.different": "➕ Non, c'est un autre problème",
     "inc.joined": (
         "👍 C'est noté : vous suivez l'incident <b>#{number}</b> et serez informé(e) de son avancement. "
@@ -288,6 +290,8 @@ EN: dict[str, str] = {
     "inc.similar.item_mine": "<b>#{number}</b> · {place} · {status} · {date} · <b>your report</b>\n"
     "<i>{description}</i>\n",
     "inc.btn.same": "✅ It's the same problem (#{number})",
+    "inc.btn.mine_already": "✅ I already reported it (#{number})",
+    "inc.not_filed_twice": "All right, no duplicate: follow incident #{number} with /incidents.",
     "inc.btn.different": "➕ No, it's another problem",
     "inc.joined": (
         "👍 Noted: you now follow incident <b>#{number}</b> and will be told how it progresses. "
