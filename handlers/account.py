@@ -15,12 +15,12 @@ from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot import documents, ui
 from bot.i18n import CATALOGS, Raw, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of
+from handlers.common import PRIVATE, TYPED, current_user, lang_of
 from handlers.flow import END, conversation, page_buttons, wrong_type
 from services import account
 from services.account import DocumentsPage, PointsPage, Profile
@@ -350,7 +350,7 @@ async def _certificate(update: Update, context: Ctx, me: Me) -> None:
 
 
 def handlers() -> list[BaseHandler[Update, Ctx, object]]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
     flow = conversation(
         FLOW,
         entry_points=[

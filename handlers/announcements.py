@@ -22,7 +22,7 @@ from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of, signed_in_user
+from handlers.common import PRIVATE, TYPED, current_user, lang_of, signed_in_user
 from handlers.flow import END, conversation, draft, end_flow, page_buttons, wrong_type
 from models import AnnouncementStatus
 from services import announcements as ann
@@ -666,7 +666,7 @@ async def stale_button(update: Update, context: Ctx) -> None:
 
 
 def announce_conversation() -> ConversationHandler[Ctx]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
     photo = PRIVATE & filters.PHOTO
     buttons_only = MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, use_buttons)
     return conversation(

@@ -12,14 +12,14 @@ from enum import IntEnum
 from zoneinfo import ZoneInfo
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import CALENDARS, Raw, fmt_datetime, t
 from bot.i18n import fr as fr_calendar
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user
+from handlers.common import PRIVATE, TYPED, current_user
 from handlers.flow import END, conversation, draft, page_buttons, wrong_type
 from services import bookings as svc
 from services.bookings import BookingView, DaySlots, Duration, Option, Refusal, SpaceView
@@ -605,7 +605,7 @@ def _booking_conversation() -> BaseHandler[Update, Ctx, object]:
         states={
             Step.SPACE: [wrong_type("flow.use_buttons")],
             Step.DAY: [
-                MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, typed_day),
+                MessageHandler(TYPED, typed_day),
                 wrong_type("bk.day.expected"),
             ],
             Step.SLOT: [wrong_type("flow.use_buttons")],

@@ -18,6 +18,8 @@ log = logging.getLogger(__name__)
 # New messages in a private chat. Edits are left alone: PTB hands edited messages to message and
 # command handlers by default, which would replay an old answer (or a command) as a new one.
 PRIVATE = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+# A typed answer at a flow's step: text, not a command.
+TYPED = PRIVATE & filters.TEXT & ~filters.COMMAND
 
 LANG_KEY = "lang"
 

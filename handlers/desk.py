@@ -17,13 +17,13 @@ from typing import Any, TypeVar
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden
-from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, ConversationHandler, MessageHandler
 
 from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of
+from handlers.common import TYPED, current_user, lang_of
 from handlers.flow import END, conversation, draft, length_error, page_buttons, wrong_type
 from handlers.incidents import place_label
 from models import HistoryKind, IncidentCategory, IncidentStatus, Role, Urgency
@@ -703,7 +703,7 @@ def text_conversation() -> ConversationHandler[Ctx]:
     return conversation(
         TEXT_FLOW,
         entry_points=[CallbackQueryHandler(ask_text, pattern=r"^desk:(rj|cm|nt):\d{1,11}(:d)?$")],
-        states={Ask.TEXT: [MessageHandler(PRIVATE & filters.TEXT & ~filters.COMMAND, on_text), wrong_type()]},
+        states={Ask.TEXT: [MessageHandler(TYPED, on_text), wrong_type()]},
         fallbacks=[
             CallbackQueryHandler(on_cancel, pattern=r"^desk:x$"),
             CallbackQueryHandler(text_busy, pattern=r"^desk:(rj|cm|nt):"),

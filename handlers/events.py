@@ -20,7 +20,7 @@ from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user
+from handlers.common import PRIVATE, TYPED, current_user
 from handlers.flow import END, conversation, draft, page_buttons, wrong_type
 from models import EventStatus, ParticipationStatus
 from services import events
@@ -634,7 +634,7 @@ async def use_buttons(update: Update, context: Ctx) -> int | None:
 
 
 def propose_conversation() -> BaseHandler[Update, Ctx, object]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
 
     def typed(step: Step, read: Reader, key: str) -> list[BaseHandler[Update, Ctx, object]]:
         return [MessageHandler(text, _answer(step, read, key)), wrong_type("ev.p.need_text")]

@@ -20,7 +20,7 @@ from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of
+from handlers.common import PRIVATE, TYPED, current_user, lang_of
 from handlers.flow import END, conversation, draft, length_error, page_buttons, wrong_type
 from models import HistoryKind, IncidentCategory, Urgency
 from services import files
@@ -529,7 +529,7 @@ async def already_reporting(update: Update, context: Ctx) -> None:
 
 
 def report_conversation() -> BaseHandler[Update, Ctx, Any]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
 
     def on(pattern: str, callback: Callable[..., Any]) -> CallbackQueryHandler[Ctx, Any]:
         return CallbackQueryHandler(callback, pattern=rf"^inc:r:{pattern}$")
@@ -660,7 +660,7 @@ async def note_busy(update: Update, context: Ctx) -> None:
 
 
 def note_conversation() -> BaseHandler[Update, Ctx, Any]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
     return conversation(
         NOTE_FLOW,
         entry_points=[CallbackQueryHandler(note_start, pattern=r"^inc:(com|pho):\d+$")],

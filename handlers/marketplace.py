@@ -22,7 +22,7 @@ from bot import ui
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of, signed_in_user
+from handlers.common import PRIVATE, TYPED, current_user, lang_of, signed_in_user
 from handlers.flow import END, active_flow, conversation, draft, end_flow, length_error, page_buttons, wrong_type
 from models import ListingKind, ListingStatus
 from services import marketplace as market
@@ -757,31 +757,28 @@ async def _writing(update: Update, context: Ctx, me: Me, relay: Relay, key: str,
 
 
 async def contact_start(update: Update, context: Ctx) -> int:
-    me = await signed_in_user(update, context)
-    if me is None:
-        return END
-    listing_id = int(ui.parts(update.callback_query.data)[2])
-    try:
-        relay = await context.rt.db(market.prepare_contact, me, listing_id, context.rt.now())
-    except DomainError as error:
-        await _refuse(update, me, error)
-        return END
-    await update.callback_query.answer()
-    return await _writing(update, context, me, relay, "mk.contact.ask", {"listing": listing_id})
+    return await _start_writing(update, context, market.prepare_contact, "mk.contact.ask", "listing")
 
 
 async def reply_start(update: Update, context: Ctx) -> int:
+    return await _start_writing(update, context, market.prepare_reply, "mk.reply.ask", "thread")
+
+
+async def _start_writing(
+    update: Update, context: Ctx, prepare: Callable[..., market.Relay], key: str, target: str
+) -> int:
+    """`mk:contact:<listing>` or `mk:reply:<thread>`: check the other side can be reached, then ask."""
     me = await signed_in_user(update, context)
     if me is None:
         return END
-    thread_id = int(ui.parts(update.callback_query.data)[2])
+    target_id = int(ui.parts(update.callback_query.data)[2])
     try:
-        relay = await context.rt.db(market.prepare_reply, me, thread_id, context.rt.now())
+        relay = await context.rt.db(prepare, me, target_id, context.rt.now())
     except DomainError as error:
         await _refuse(update, me, error)
         return END
     await update.callback_query.answer()
-    return await _writing(update, context, me, relay, "mk.reply.ask", {"thread": thread_id})
+    return await _writing(update, context, me, relay, key, {target: target_id})
 
 
 async def message_written(update: Update, context: Ctx) -> int:
@@ -818,7 +815,7 @@ async def message_written(update: Update, context: Ctx) -> int:
 
 
 def market_conversation() -> ConversationHandler[Ctx]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
     buttons_only = MessageHandler(PRIVATE & ~filters.COMMAND & ~filters.StatusUpdate.ALL, use_buttons)
     contact = rf"^mk:contact:{ID}$"
     reply = rf"^mk:reply:{ID}$"

@@ -7,13 +7,13 @@ from enum import IntEnum
 
 from telegram import Update
 from telegram.error import BadRequest
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, ConversationHandler, MessageHandler
 
 from bot import ui
 from bot.commands import refresh_commands_for
 from bot.i18n import fmt_time, language_for, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, display_name, lang_of, remember_language
+from handlers.common import PRIVATE, TYPED, current_user, display_name, lang_of, remember_language
 from handlers.flow import END, conversation, draft, wrong_type
 from handlers.menu import send_dashboard
 from services import auth
@@ -173,7 +173,7 @@ def _local_time(context: Ctx, when: object) -> str:
 
 
 def login_conversation() -> ConversationHandler[Ctx]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
     return conversation(
         FLOW,
         entry_points=[

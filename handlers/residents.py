@@ -14,14 +14,14 @@ from enum import IntEnum
 from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot import ui
 from bot.commands import refresh_commands_for
 from bot.delivery import deliver_soon
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of
+from handlers.common import PRIVATE, TYPED, current_user, lang_of
 from handlers.flow import END, conversation, draft, end_flow, page_buttons, wrong_type
 from models import Role
 from services import residents
@@ -593,7 +593,7 @@ def _switches() -> list[BaseHandler[Update, Ctx, Any]]:
 
 
 def handlers() -> list[BaseHandler[Update, Ctx, object]]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
     flow = conversation(
         FLOW,
         entry_points=[

@@ -17,12 +17,12 @@ from typing import Any
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup, InputMediaPhoto, Update
 from telegram.constants import ChatAction
-from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler, filters
+from telegram.ext import BaseHandler, CallbackQueryHandler, CommandHandler, MessageHandler
 
 from bot import charts, ui
 from bot.i18n import CALENDARS, CATALOGS, DEFAULT_LANGUAGE, Raw, t
 from bot.runtime import Ctx
-from handlers.common import PRIVATE, current_user, lang_of
+from handlers.common import PRIVATE, TYPED, current_user, lang_of
 from handlers.flow import END, conversation, draft, page_buttons, wrong_type
 from handlers.menu import send_dashboard
 from models import Role
@@ -501,7 +501,7 @@ def _buttons() -> list[BaseHandler[Update, Ctx, Any]]:
 
 
 def handlers() -> list[BaseHandler[Update, Ctx, object]]:
-    text = PRIVATE & filters.TEXT & ~filters.COMMAND
+    text = TYPED
     flow = conversation(
         FLOW,
         entry_points=[
