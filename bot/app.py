@@ -20,10 +20,12 @@ from bot.runtime import RUNTIME_KEY, Ctx, LbaApplication, Runtime, system_clock
 from handlers import (
     account,
     announcements,
+    assistant,
     bookings,
     common,
     desk,
     events,
+    faq,
     groups,
     incidents,
     marketplace,
@@ -90,9 +92,23 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(onboarding.handlers())
     # Each flow before the menu: a flow's command or menu button wins over the "bientôt" fallback.
     # The managers' desk before the residents' incidents: it answers /incidents for managers.
-    for flow in (desk, incidents, bookings, events, marketplace, account, groups, announcements, stats, residents):
+    for flow in (
+        desk,
+        incidents,
+        bookings,
+        events,
+        marketplace,
+        account,
+        groups,
+        announcements,
+        stats,
+        residents,
+        faq,
+        assistant,
+    ):
         app.add_handlers(flow.handlers())
     app.add_handlers(menu.handlers())
+    app.add_handlers(assistant.free_text_handlers())
     app.add_handlers(menu.last_resort_handlers())
     app.add_error_handler(common.on_error)
 

@@ -40,6 +40,8 @@ class Settings:
     openai_api_key: str | None = None
     openai_base_url: str | None = None
     openai_model: str | None = None
+    openai_timeout: float = 20.0
+    openai_daily_tokens: int = 20000
     bcrypt_rounds: int = 12
     persistence_interval: float = 2.0
     reminder_lead_minutes: tuple[int, ...] = (1440, 60)
@@ -131,6 +133,20 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
     if openai_base_url is not None and urlparse(openai_base_url).scheme not in ("http", "https"):
         raise ConfigError("OPENAI_BASE_URL must be an http(s) URL, such as http://localhost:11434/v1.")
 
+    timeout_text = _get(env, "OPENAI_TIMEOUT") or "20"
+    try:
+        openai_timeout = float(timeout_text)
+    except ValueError:
+        openai_timeout = 0.0
+    if not 1 <= openai_timeout <= 300:
+        raise ConfigError("OPENAI_TIMEOUT must be seconds from 1 to 300 (20 is the default).")
+    budget_text = _get(env, "OPENAI_DAILY_TOKENS") or "20000"
+    if not budget_text.isdigit() or int(budget_text) < 1:
+        raise ConfigError(
+            "OPENAI_DAILY_TOKENS must be a whole number of tokens, at least 1: what one resident may spend a day "
+            "(20000 is the default)."
+        )
+
     return Settings(
         token=token,
         api_url=api_url,
@@ -141,6 +157,8 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
         openai_api_key=_get(env, "OPENAI_API_KEY"),
         openai_base_url=openai_base_url,
         openai_model=_get(env, "OPENAI_MODEL"),
+        openai_timeout=openai_timeout,
+        openai_daily_tokens=int(budget_text),
         bcrypt_rounds=int(rounds_text),
         reminder_lead_minutes=leads,
     )

@@ -1,7 +1,7 @@
 """SQLAlchemy models. Importing this package registers every table on `Base.metadata`."""
 
 from models.announcement import Announcement, AnnouncementAck, AnnouncementStatus
-from models.assistant import ChatMessage
+from models.assistant import AssistantQuestion, ChatMessage, FaqEntry, QuestionStatus
 from models.base import Base, utcnow
 from models.booking import Reservation, ReservationSlot, ReservationStatus
 from models.botstate import BotState
@@ -26,6 +26,9 @@ from models.user import Invitation, LoginThrottle, Role, User
 
 __all__ = [
     "Announcement",
+    "AssistantQuestion",
+    "FaqEntry",
+    "QuestionStatus",
     "AnnouncementAck",
     "AnnouncementStatus",
     "OPEN_STATUSES",

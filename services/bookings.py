@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -39,6 +38,7 @@ from models import (
 from services import outbox, reminders
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound, SlotTaken
 from services.people import Me
+from services.text import MONTHS, WEEKDAYS, squash
 
 log = logging.getLogger(__name__)
 
@@ -785,16 +785,8 @@ def calendar_file(booking: BookingView, space: SpaceView, now: datetime, lang: s
 
 # --- reading a typed day ----------------------------------------------------------------------------------
 
-_WEEKDAY_NAMES = (
-    "lundi mardi mercredi jeudi vendredi samedi dimanche",
-    "monday tuesday wednesday thursday friday saturday sunday",
-)
-_MONTH_NAMES = (
-    "janvier fevrier mars avril mai juin juillet aout septembre octobre novembre decembre",
-    "january february march april may june july august september october november december",
-)
-_WEEKDAYS = {name: i for names in _WEEKDAY_NAMES for i, name in enumerate(names.split())}
-_MONTHS = {name: i for names in _MONTH_NAMES for i, name in enumerate(names.split(), 1)}
+_WEEKDAYS = WEEKDAYS
+_MONTHS = MONTHS
 _RELATIVE = {
     "aujourd'hui": 0,
     "aujourdhui": 0,
@@ -809,13 +801,6 @@ _NUMERIC = re.compile(r"^(\d{1,2})[/.\-](\d{1,2})(?:[/.\-](\d{4}|\d{2}))?$")
 _DAY_MONTH = re.compile(r"^(\d{1,2})(?:er|st|nd|rd|th)? ([a-z]+)\.?(?: (\d{4}))?$")
 _MONTH_DAY = re.compile(r"^([a-z]+)\.? (\d{1,2})(?:st|nd|rd|th)?,?(?: (\d{4}))?$")
 MAX_DAY_TEXT = 40
-
-
-def _plain(text: str) -> str:
-    """Lower case, no accents, one space: "Après-Demain " and "apres-demain" read the same."""
-    decomposed = unicodedata.normalize("NFKD", text.replace("’", "'"))
-    stripped = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
-    return " ".join(stripped.lower().split())
 
 
 def _month(word: str) -> int | None:
@@ -848,7 +833,7 @@ def _dated(year: int | None, month: int, day: int, today: date) -> date:
 
 def parse_day(text: str, today: date) -> date:
     """A day as residents write it: demain, lundi, 25/11, 25/11/2026, 2026-11-25, 25 novembre."""
-    words = _plain(text or "")
+    words = squash(text or "")
     if not words or len(words) > MAX_DAY_TEXT:
         raise InvalidInput("day", "format")
     for prefix in ("le ", "on ", "next ", "ce ", "this "):

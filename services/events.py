@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Literal
@@ -24,6 +23,7 @@ from models import Event, EventStatus, Participation, ParticipationStatus, Resid
 from services import outbox, points
 from services.errors import EventFull, InvalidInput, NotAllowed, NotFound
 from services.people import Me
+from services.text import MONTHS, WEEKDAYS, fold
 from services.validation import text_length
 
 log = logging.getLogger(__name__)
@@ -191,52 +191,8 @@ def parse_capacity(text: str | None) -> int:
     return number
 
 
-_WEEKDAYS = {
-    **{name: i for i, name in enumerate(("lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"))},
-    **{
-        name: i for i, name in enumerate(("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday"))
-    },
-}
-_MONTHS = {
-    **{
-        name: i + 1
-        for i, name in enumerate(
-            (
-                "janvier",
-                "fevrier",
-                "mars",
-                "avril",
-                "mai",
-                "juin",
-                "juillet",
-                "aout",
-                "septembre",
-                "octobre",
-                "novembre",
-                "decembre",
-            )
-        )
-    },
-    **{
-        name: i + 1
-        for i, name in enumerate(
-            (
-                "january",
-                "february",
-                "march",
-                "april",
-                "may",
-                "june",
-                "july",
-                "august",
-                "september",
-                "october",
-                "november",
-                "december",
-            )
-        )
-    },
-}
+_WEEKDAYS = WEEKDAYS
+_MONTHS = MONTHS
 _RELATIVE = {"aujourd'hui": 0, "aujourdhui": 0, "today": 0, "demain": 1, "tomorrow": 1, "apres-demain": 2}
 _FILLERS = {"le", "a", "at", "on", "the", "prochain", "next", "de", "vers", ","}
 _TIME_PATTERNS = (
@@ -244,12 +200,6 @@ _TIME_PATTERNS = (
     re.compile(r"\b(\d{1,2})\s*h\s*(\d{2})?(?![\d])"),
     re.compile(r"\b(\d{1,2}):(\d{2})\b"),
 )
-
-
-def _fold(text: str) -> str:
-    """Lower case without accents, so "Après-demain", "apres-demain" and "décembre" all read the same."""
-    decomposed = unicodedata.normalize("NFKD", text.lower().replace("’", "'"))
-    return "".join(c for c in decomposed if not unicodedata.combining(c))
 
 
 def _time_of(text: str) -> tuple[time, str]:
@@ -310,7 +260,7 @@ def parse_when(text: str | None, now: datetime, tz: str) -> datetime:
     "tomorrow 3pm". Without a year, the next such date is meant. It must be ahead, within a year.
     """
     zone = ZoneInfo(tz)
-    folded = _fold((text or "").strip())
+    folded = fold((text or "").strip())
     if not folded or len(folded) > 60:
         raise InvalidInput("starts_at", "format")
     at, rest = _time_of(folded)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import re
-import unicodedata
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -40,6 +39,7 @@ from models import (
 from services import files, outbox, points
 from services.errors import InvalidInput, NotAllowed, NotFound
 from services.people import Me, signed_in
+from services.text import fold
 from services.validation import text_length
 
 log = logging.getLogger(__name__)
@@ -280,7 +280,7 @@ def resolve_place(me: Me, report: Report) -> tuple[str, bool]:
 
 def tokens(text: str) -> set[str]:
     """Meaningful words, without accents, case or plural, so "Ampoules grillées" meets "ampoule grillee"."""
-    plain = "".join(c for c in unicodedata.normalize("NFKD", text.lower()) if not unicodedata.combining(c))
+    plain = fold(text)
     words = set()
     for word in _WORD.findall(plain):
         if len(word) < 3 or word in STOP_WORDS:
