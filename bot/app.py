@@ -129,6 +129,7 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
 async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
     """After updates stop coming: let the outbox finish the message in hand, then stop."""
     await delivery.stop(app)
+    await assistant.close_engine(app)
 
 
 ALL_UPDATES = Update.ALL_TYPES

@@ -27,6 +27,7 @@ RESIDENT_COMMANDS = (
     ("cmd.market", "marche", "market"),
     ("cmd.account", "compte", "account"),
     ("cmd.assistant", "assistant", "assistant"),
+    ("cmd.faq", "faq", "faq"),
     ("cmd.help", "aide", "help"),
     ("cmd.language", "langue", "language"),
     ("cmd.cancel", "annuler", "cancel"),
@@ -40,7 +41,6 @@ STAFF_COMMANDS = (
     ("cmd.invite", "inviter", "invite"),
     ("cmd.residents", "residents", "residents"),
     ("cmd.link_group", "lier_groupe", "link_group"),
-    ("cmd.faq", "faq", "faq"),
 )
 
 

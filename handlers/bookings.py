@@ -29,6 +29,7 @@ from services.people import Me
 log = logging.getLogger(__name__)
 
 FLOW = "book"
+AI_BUTTONS = r"^ai:(bs|bd|bk):"
 DAYS_PER_PAGE = 7
 SLOTS_PER_PAGE = 16
 
@@ -244,7 +245,10 @@ async def choose_space(update: Update, context: Ctx) -> int | None:
     if values is None:
         await _stale(update, context, me)
         return None
-    space_id, page = values[0], values[1] if len(values) > 1 else 0
+    return await _show_days(update, context, me, values[0], values[1] if len(values) > 1 else 0)
+
+
+async def _show_days(update: Update, context: Ctx, me: Me, space_id: int, page: int) -> int | None:
     try:
         plan = await context.rt.db(svc.days, me, space_id, context.rt.now())
     except DomainError as error:
@@ -283,7 +287,10 @@ async def choose_day(update: Update, context: Ctx) -> int | None:
     if values is None or day is None:
         await _stale(update, context, me)
         return None
-    space_id, page = values[0], values[2] if len(values) > 2 else 0
+    return await _show_day(update, context, me, values[0], day, values[2] if len(values) > 2 else 0)
+
+
+async def _show_day(update: Update, context: Ctx, me: Me, space_id: int, day: date, page: int) -> int | None:
     draft(context, FLOW)["space"] = space_id
     try:
         slots = await context.rt.db(svc.day_slots, me, space_id, day, context.rt.now())
@@ -354,6 +361,31 @@ async def _show_slots(update: Update, context: Ctx, me: Me, slots: DaySlots, pag
     key = "bk.ask_slot_units" if space.capacity > 1 else "bk.ask_slot"
     await ui.show(update, t(lang, key, space=space.name, day=_date(lang, slots.day)), ui.keyboard(rows))
     return Step.SLOT
+
+
+async def from_assistant(update: Update, context: Ctx) -> int | None:
+    """The assistant's buttons: `ai:bs:<space>` (its days), `ai:bd:<space>:<yyyymmdd>` (that day's slots),
+    `ai:bk:<space>:<epoch>` (that start's lengths, or straight to the summary). Every rule is checked again."""
+    me = await _me(update, context)
+    if me is None:
+        return END
+    draft(context, FLOW).clear()
+    data = update.callback_query.data
+    action = ui.parts(data)[1]
+    values = ui.ints(data, 1 if action == "bs" else 2)
+    if values is None:
+        await _stale(update, context, me)
+        return END
+    if action == "bs":
+        return await _show_days(update, context, me, values[0], 0)
+    if action == "bd":
+        day = _day_of(values[1])
+        if day is None:
+            await _stale(update, context, me)
+            return END
+        return await _show_day(update, context, me, values[0], day, 0)
+    draft(context, FLOW)["space"] = values[0]
+    return await _show_lengths(update, context, me, values[0], datetime.fromtimestamp(values[1], UTC))
 
 
 async def choose_slot(update: Update, context: Ctx) -> int | None:
@@ -601,6 +633,7 @@ def _booking_conversation() -> BaseHandler[Update, Ctx, object]:
             CommandHandler(["reserver", "book"], book_start, filters=PRIVATE),
             CallbackQueryHandler(book_start, pattern=r"^menu:book$"),
             CallbackQueryHandler(book_start, pattern=r"^bk:new$"),
+            CallbackQueryHandler(from_assistant, pattern=AI_BUTTONS),
         ],
         states={
             Step.SPACE: [wrong_type("flow.use_buttons")],
@@ -615,6 +648,7 @@ def _booking_conversation() -> BaseHandler[Update, Ctx, object]:
         fallbacks=[
             CommandHandler(["reserver", "book"], book_start, filters=PRIVATE),
             CallbackQueryHandler(book_start, pattern=r"^(menu:book|bk:new)$"),
+            CallbackQueryHandler(from_assistant, pattern=AI_BUTTONS),
             CallbackQueryHandler(back_to_spaces, pattern=r"^bk:spaces$"),
             CallbackQueryHandler(choose_space, pattern=r"^bk:(sp|dp):"),
             CallbackQueryHandler(choose_day, pattern=r"^bk:(day|slp):"),

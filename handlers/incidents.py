@@ -23,6 +23,7 @@ from bot.runtime import Ctx
 from handlers.common import PRIVATE, TYPED, current_user, lang_of
 from handlers.flow import END, conversation, draft, length_error, page_buttons, wrong_type
 from models import HistoryKind, IncidentCategory, Urgency
+from services import assistant as ai
 from services import files
 from services import incidents as svc
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
@@ -260,16 +261,21 @@ async def show_summary(update: Update, context: Ctx, *, edit: bool = False) -> i
 
 
 async def _after(update: Update, context: Ctx, step: Step, *, edit: bool) -> int:
-    """The next question, or straight back to the summary when one answer was being changed."""
-    if draft(context, FLOW).get("editing"):
+    """The next question not answered yet (the assistant's prefill answers some ahead), or straight back
+    to the summary when one answer was being changed."""
+    answers = draft(context, FLOW)
+    if answers.get("editing"):
         return await show_summary(update, context, edit=edit)
-    following = {
-        Step.CATEGORY: ask_place,
-        Step.PLACE: ask_description,
-        Step.DESCRIPTION: ask_urgency,
-        Step.URGENCY: ask_photos,
-    }
-    return await following[step](update, context, edit=edit)
+    following: tuple[tuple[Step, Callable[..., Any], tuple[str, ...]], ...] = (
+        (Step.PLACE, ask_place, ("place_key", "place_text")),
+        (Step.DESCRIPTION, ask_description, ("description",)),
+        (Step.URGENCY, ask_urgency, ("urgency",)),
+        (Step.PHOTOS, ask_photos, ()),
+    )
+    for later, ask, keys in following:
+        if later > step and not any(answers.get(key) for key in keys):
+            return int(await ask(update, context, edit=edit))
+    return await show_summary(update, context, edit=edit)
 
 
 async def report_start(update: Update, context: Ctx) -> int:
@@ -284,6 +290,44 @@ async def report_start(update: Update, context: Ctx) -> int:
     answers.clear()
     answers.update(apartment=me.apartment, tz=_tz(context, me), photos=[])
     return await ask_category(update, context)
+
+
+async def ai_report_start(update: Update, context: Ctx) -> int:
+    """`ai:inc:<turn>[:<category>:<urgency>:<place>]`: the report the assistant prepared from my message.
+
+    The service reads my stored message again (another resident's turn does not exist for me); the
+    flow then asks only what is still missing, and files nothing before its own Confirmer."""
+    query = update.callback_query
+    me = await current_user(update, context)
+    if me is None:
+        await _answer(update)
+        return END
+    data = ui.parts(query.data)
+    turn = ui.to_int(data[2]) if len(data) > 2 else None
+    hints = {
+        name: value for name, value in zip(("category", "urgency", "place"), data[3:], strict=False) if value != "-"
+    }
+    try:
+        if turn is None:
+            raise NotFound("turn")
+        found = await context.rt.db(ai.prefill_incident, me, turn, hints)
+    except NotAllowed:
+        await _answer(update)
+        await update.effective_chat.send_message(t(me.language, "inc.no_residence"))
+        return END
+    except NotFound:
+        await query.answer(t(me.language, "ai.gone"), show_alert=True)
+        return END
+    await _answer(update)
+    answers = draft(context, FLOW)
+    answers.clear()
+    answers.update(apartment=me.apartment, tz=_tz(context, me), photos=[])
+    if "place" in found:
+        answers.update(place_key=found.pop("place"), place_text=None)
+    answers.update(found)
+    if "category" not in answers:
+        return await ask_category(update, context)
+    return await _after(update, context, Step.CATEGORY, edit=False)
 
 
 async def on_category(update: Update, context: Ctx) -> int | None:
@@ -540,6 +584,7 @@ def report_conversation() -> BaseHandler[Update, Ctx, Any]:
         entry_points=[
             CommandHandler(["signaler", "report"], report_start, filters=PRIVATE),
             CallbackQueryHandler(report_start, pattern=r"^(menu:report|inc:report)$"),
+            CallbackQueryHandler(ai_report_start, pattern=r"^ai:inc:\d+(:[\w-]+){0,3}$"),
         ],
         states={
             Step.CATEGORY: [on(r"cat:\w+", on_category), buttons_only],
@@ -567,7 +612,7 @@ def report_conversation() -> BaseHandler[Update, Ctx, Any]:
         fallbacks=[
             on("stop", on_stop),
             CallbackQueryHandler(stale_step, pattern=r"^inc:r:"),
-            CallbackQueryHandler(already_reporting, pattern=r"^(menu:report|inc:report)$"),
+            CallbackQueryHandler(already_reporting, pattern=r"^(menu:report|inc:report|ai:inc:.*)$"),
         ],
     )
 

@@ -17,10 +17,7 @@ from services.dashboard import Dashboard, dashboard
 from services.people import Me
 
 # Flows that arrive in later releases: their buttons and commands say so instead of failing.
-SOON_COMMANDS = (
-    ("assistant",),
-    ("faq",),
-)
+SOON_COMMANDS: tuple[tuple[str, ...], ...] = ()
 RESIDENT_BUTTONS = ("report", "incidents", "book", "bookings", "events", "market", "account", "assistant")
 STAFF_BUTTONS = ("desk", "announce", "stats", "invite")
 
@@ -178,7 +175,7 @@ async def stale_button(update: Update, context: Ctx) -> None:
 
 
 async def stray_message(update: Update, context: Ctx) -> None:
-    """Text or media outside any flow."""
+    """Media (or an unknown command) outside any flow: plain text goes to the assistant."""
     me = await current_user(update, context)
     lang = me.language if me else lang_of(update, context)
     if me is None:

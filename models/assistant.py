@@ -62,6 +62,8 @@ class AssistantQuestion(TimestampMixin, Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
     residence_id: Mapped[int] = mapped_column(sa.ForeignKey("residences.id", ondelete="CASCADE"))
+    # The resident's message it came from: one question per message (UNIQUE), kept if the history is cleared.
+    turn_id: Mapped[int | None] = mapped_column(sa.ForeignKey("chat_messages.id", ondelete="SET NULL"), unique=True)
     question: Mapped[str] = mapped_column(sa.Text)
     status: Mapped[QuestionStatus] = enum_column(QuestionStatus, default=QuestionStatus.OPEN)
     answer: Mapped[str | None] = mapped_column(sa.Text)

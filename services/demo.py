@@ -191,6 +191,9 @@ def seed_demo(session: Session, *, now: datetime, rounds: int = 12) -> dict[str,
         users[account.email] = existing
 
     _seed_life(session, residences, users, now, count)
+    from services.demo_faq import seed_faq  # here: demo_faq reads this module's data
+
+    created["faq_entries"] = seed_faq(session, {name: r.id for name, r in residences.items()}, now)
     return created
 
 

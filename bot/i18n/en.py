@@ -125,7 +125,8 @@ MESSAGES: dict[str, str] = {
         "/events — events\n"
         "/market — the residents' market\n"
         "/account — my profile, points and documents\n"
-        "/assistant — ask a question\n"
+        "/assistant — ask a question (or simply type your message)\n"
+        "/faq — frequent questions\n"
         "/language — Français / English\n"
         "/cancel — leave the current step\n"
         "/logout — sign out"
@@ -138,7 +139,8 @@ MESSAGES: dict[str, str] = {
         "/invite — invite a resident\n"
         "/residents — residents: list, search, deactivation\n"
         "/link_group — link a Telegram group\n"
-        "/faq — knowledge base"
+        "/faq — knowledge base (add, edit)\n"
+        "/assistant — questions passed on by residents"
     ),
     "lang.choose": "🌐 Choisissez votre langue / Choose your language:",
     "lang.set": "✅ Language: English.",

@@ -136,7 +136,8 @@ MESSAGES: dict[str, str] = {
         "/evenements — les événements\n"
         "/marche — le marché entre résidents\n"
         "/compte — mon profil, mes points, mes documents\n"
-        "/assistant — poser une question\n"
+        "/assistant — poser une question (ou écrivez simplement votre message)\n"
+        "/faq — questions fréquentes\n"
         "/langue — Français / English\n"
         "/annuler — quitter l'étape en cours\n"
         "/deconnexion — me déconnecter"
@@ -149,7 +150,8 @@ MESSAGES: dict[str, str] = {
         "/inviter — inviter un résident\n"
         "/residents — les résidents : liste, recherche, désactivation\n"
         "/lier_groupe — relier un groupe Telegram\n"
-        "/faq — base de connaissances"
+        "/faq — base de connaissances (ajouter, modifier)\n"
+        "/assistant — questions transmises par les résidents"
     ),
     # --- langue
     "lang.choose": "🌐 Choisissez votre langue / Choose your language :",

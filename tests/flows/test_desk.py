@@ -420,8 +420,8 @@ async def test_a_resident_pressing_forged_manager_buttons_changes_nothing(bot: B
     # /incidents stays the residents' own list.
     assert "Mes incidents" in (await marcel.send("/incidents"))[-1].text
     assert incident(bot, number).status == IncidentStatus.NEW and history(bot, number) == before
-    # After a forged text entry, a text is just a stray message.
-    assert "pas compris" in (await marcel.send("Bonjour"))[0].text
+    # After a forged text entry, a text goes to the assistant, not to a desk step.
+    assert "Je suis l'assistant" in (await marcel.send("Bonjour"))[0].text
     assert bot.refused() == []
 
 

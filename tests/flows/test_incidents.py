@@ -280,7 +280,8 @@ async def test_annuler_mid_flow_files_nothing(bot: BotHarness) -> None:
     await jeanne.press("🛠 Signaler", message_id=dashboard.message_id)
     assert "déjà en cours" in answers(jeanne)[-1]
     assert "c'est annulé" in (await jeanne.send("/annuler"))[-1].text
-    assert "pas compris" in (await jeanne.send("Il fait froid dans le couloir."))[0].text
+    # Outside the flow, the same words only get the assistant's offer: nothing is filed.
+    assert "Je peux préparer un signalement" in (await jeanne.send("Il fait froid dans le couloir."))[0].text
     # The button on the summary's keyboard leaves too.
     await fill_report(jeanne)
     assert "c'est annulé" in (await jeanne.press("✖️ Annuler"))[-1].text
@@ -506,7 +507,7 @@ async def test_annuler_while_adding_a_comment(bot: BotHarness) -> None:
     await open_incident(jeanne, plumbing)
     await jeanne.press("💬 Commenter")
     assert "c'est annulé" in (await jeanne.send("/annuler"))[-1].text
-    assert "pas compris" in (await jeanne.send("Un commentaire perdu"))[0].text
+    assert "Commentaire ajouté" not in (await jeanne.send("Un commentaire perdu"))[0].text  # the assistant's
     assert count(bot, IncidentHistory, IncidentHistory.kind == HistoryKind.COMMENT) == 0
 
 
@@ -647,8 +648,8 @@ async def test_another_resident_or_residence_cannot_see_or_act(bot: BotHarness) 
     for data in ("inc:open:999999", "inc:open:abc", "inc:rate:1", "inc:zzz:1"):
         lucienne.emu.press_data(data)
         await bot.deliver()
-    # After a forged comment entry, a text is just a stray message.
-    assert "pas compris" in (await lucienne.send("Bonjour"))[0].text
+    # After a forged comment entry, a text goes to the assistant, not to a comment step.
+    assert "Je suis l'assistant" in (await lucienne.send("Bonjour"))[0].text
     assert bot.refused() == []
 
 

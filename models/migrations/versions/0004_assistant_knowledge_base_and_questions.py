@@ -48,6 +48,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
         sa.Column("residence_id", sa.Integer(), nullable=False),
+        sa.Column("turn_id", sa.Integer(), nullable=True),
         sa.Column("question", sa.Text(), nullable=False),
         sa.Column(
             "status", sa.Enum("open", "answered", name="questionstatus", native_enum=False, length=20), nullable=False
@@ -78,7 +79,14 @@ def upgrade() -> None:
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_assistant_questions_user_id_users"), ondelete="CASCADE"
         ),
+        sa.ForeignKeyConstraint(
+            ["turn_id"],
+            ["chat_messages.id"],
+            name=op.f("fk_assistant_questions_turn_id_chat_messages"),
+            ondelete="SET NULL",
+        ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_assistant_questions")),
+        sa.UniqueConstraint("turn_id", name=op.f("uq_assistant_questions_turn_id")),
     )
     with op.batch_alter_table("assistant_questions", schema=None) as batch_op:
         batch_op.create_index("ix_assistant_questions_residence_status", ["residence_id", "status"], unique=False)
