@@ -1,4 +1,4 @@
-"""`python -m bot <command>` (also `lba-bot`): run, db upgrade, seed-demo, invite, demo."""
+"""`python -m bot <command>` (also `lba-bot`): run, db upgrade, seed-demo, invite, backup, restore, demo."""
 
 from __future__ import annotations
 
@@ -34,9 +34,12 @@ def cmd_run(args: argparse.Namespace) -> int:
     settings = load_settings(require_token=True)
     setup_logging(settings.log_level)
     engine = _engine(settings)
-    app = build_application(settings, engine=engine)
-    log.info("database ready, starting long polling against %s", settings.api_url)
-    app.run_polling(allowed_updates=ALL_UPDATES)
+    from bot.coordination import single_process
+
+    with single_process(settings):
+        app = build_application(settings, engine=engine)
+        log.info("database ready, starting long polling against %s", settings.api_url)
+        app.run_polling(allowed_updates=ALL_UPDATES)
     return 0
 
 
@@ -138,6 +141,24 @@ def cmd_invite(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_backup(args: argparse.Namespace) -> int:
+    from bot.backup import backup
+
+    settings = load_settings(require_token=False)
+    setup_logging(settings.log_level)
+    path = backup(settings, args.to or settings.backup_dir)
+    print(f"Backup written: {path}")
+    return 0
+
+
+def cmd_restore(args: argparse.Namespace) -> int:
+    from bot.backup import restore
+
+    settings = load_settings(require_token=False)
+    setup_logging(settings.log_level)
+    return restore(settings, args.file, assume_yes=args.yes)
+
+
 def cmd_demo(args: argparse.Namespace) -> int:
     from bot.playground import run_demo
 
@@ -166,6 +187,13 @@ def parser() -> argparse.ArgumentParser:
     inv.add_argument("--role", choices=[Role.RESIDENT.value, Role.MANAGER.value], default=Role.RESIDENT.value)
     inv.add_argument("--apartment")
     inv.set_defaults(fn=cmd_invite)
+    bk = sub.add_parser("backup", help="write a consistent backup of the database (SQLite file / PostgreSQL dump)")
+    bk.add_argument("--to", metavar="DIR", help="directory to write it to (default: BACKUP_DIR, data/backups)")
+    bk.set_defaults(fn=cmd_backup)
+    rs = sub.add_parser("restore", help="replace the database's content with a backup (stop the bot first)")
+    rs.add_argument("file", help="a file written by `backup`")
+    rs.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    rs.set_defaults(fn=cmd_restore)
     demo = sub.add_parser("demo", help="try the bot offline: a terminal chat with the real bot, no token needed")
     demo.add_argument("--fresh", action="store_true", help="start again from a new demo database")
     demo.set_defaults(fn=cmd_demo)

@@ -23,6 +23,7 @@ DEFAULT_API_URL = "https://api.telegram.org"
 DEFAULT_DATABASE_URL = "sqlite:///data/lba.db"
 TOKEN_RE = re.compile(r"^\d{5,}:[A-Za-z0-9_-]{30,}$")
 USERNAME_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_]{3,31}$")
+SECRET_RE = re.compile(r"^[A-Za-z0-9_-]{16,256}$")
 
 
 class ConfigError(Exception):
@@ -45,6 +46,18 @@ class Settings:
     bcrypt_rounds: int = 12
     persistence_interval: float = 2.0
     reminder_lead_minutes: tuple[int, ...] = (1440, 60)
+    # --- production (issue 7)
+    webhook_url: str | None = None  # set: webhook mode; unset: long polling
+    webhook_secret: str | None = None  # required with webhook_url; Telegram sends it in every request
+    webhook_listen: str = "0.0.0.0"
+    webhook_port: int = 8443
+    metrics_listen: str = "127.0.0.1"
+    metrics_port: int = 9090  # /healthz and /metrics; 0 turns the server off
+    log_format: str = "text"  # text | json
+    backup_dir: str = "data/backups"
+    backup_hour: int | None = 3  # local hour of the nightly backup; None: no nightly backup
+    backup_keep_daily: int = 7
+    backup_keep_weekly: int = 4
 
     @property
     def tz(self) -> ZoneInfo:
@@ -147,6 +160,38 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
             "(20000 is the default)."
         )
 
+    webhook_url = _get(env, "WEBHOOK_URL")
+    webhook_secret = _get(env, "WEBHOOK_SECRET")
+    if webhook_url is not None:
+        parsed_hook = urlparse(webhook_url)
+        if parsed_hook.scheme != "https" or not parsed_hook.netloc:
+            raise ConfigError("WEBHOOK_URL must be the public https:// address Telegram will post updates to.")
+        if webhook_secret is None:
+            raise ConfigError(
+                "WEBHOOK_SECRET is required with WEBHOOK_URL: 16 to 256 characters among A-Z a-z 0-9 _ - "
+                "(for example the output of `python -c 'import secrets; print(secrets.token_urlsafe(32))'`)."
+            )
+    if webhook_secret is not None and not SECRET_RE.match(webhook_secret):
+        raise ConfigError("WEBHOOK_SECRET must be 16 to 256 characters among A-Z a-z 0-9 _ - (Telegram's rule).")
+    webhook_port = _port(env, "WEBHOOK_PORT", 8443, allow_zero=False)
+    metrics_port = _port(env, "METRICS_PORT", 9090, allow_zero=True)
+    log_format = (_get(env, "LOG_FORMAT") or "text").lower()
+    if log_format not in ("text", "json"):
+        raise ConfigError("LOG_FORMAT must be text or json.")
+    hour_text = (_get(env, "BACKUP_HOUR") or "3").lower()
+    if hour_text in ("off", "none", "no"):
+        backup_hour: int | None = None
+    elif hour_text.isdigit() and int(hour_text) <= 23:
+        backup_hour = int(hour_text)
+    else:
+        raise ConfigError("BACKUP_HOUR must be an hour from 0 to 23 (local time; 3 is the default), or off.")
+    keep = {}
+    for name, default in (("BACKUP_KEEP_DAILY", 7), ("BACKUP_KEEP_WEEKLY", 4)):
+        text = _get(env, name) or str(default)
+        if not text.isdigit() or not 1 <= int(text) <= 365:
+            raise ConfigError(f"{name} must be a whole number from 1 to 365 ({default} is the default).")
+        keep[name] = int(text)
+
     return Settings(
         token=token,
         api_url=api_url,
@@ -161,4 +206,24 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
         openai_daily_tokens=int(budget_text),
         bcrypt_rounds=int(rounds_text),
         reminder_lead_minutes=leads,
+        webhook_url=webhook_url,
+        webhook_secret=webhook_secret,
+        webhook_listen=_get(env, "WEBHOOK_LISTEN") or "0.0.0.0",
+        webhook_port=webhook_port,
+        metrics_listen=_get(env, "METRICS_LISTEN") or "127.0.0.1",
+        metrics_port=metrics_port,
+        log_format=log_format,
+        backup_dir=_get(env, "BACKUP_DIR") or "data/backups",
+        backup_hour=backup_hour,
+        backup_keep_daily=keep["BACKUP_KEEP_DAILY"],
+        backup_keep_weekly=keep["BACKUP_KEEP_WEEKLY"],
     )
+
+
+def _port(env: dict[str, str], name: str, default: int, *, allow_zero: bool) -> int:
+    text = _get(env, name) or str(default)
+    low = 0 if allow_zero else 1
+    if not text.isdigit() or not low <= int(text) <= 65535:
+        off = " (0 turns it off)" if allow_zero else ""
+        raise ConfigError(f"{name} must be a TCP port from {low} to 65535{off}; {default} is the default.")
+    return int(text)
