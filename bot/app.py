@@ -12,10 +12,10 @@ from telegram.constants import ParseMode
 from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
-from bot import delivery, scheduler
+from bot import delivery, observability, scheduler
 from bot.commands import refresh_commands_for, set_default_commands
 from bot.config import Settings
-from bot.persistence import SqlPersistence, remember
+from bot.persistence import SqlPersistence, remember, shared_state_handlers
 from bot.runtime import RUNTIME_KEY, Ctx, LbaApplication, Runtime, system_clock
 from handlers import (
     account,
@@ -56,6 +56,7 @@ def build_application(
     sessions = make_session_factory(engine)
     builder = (
         ApplicationBuilder()
+        .application_class(observability.ObservedApplication)  # counts and times each update
         .token(settings.token)
         .base_url(settings.base_url)
         .base_file_url(settings.base_file_url)
@@ -110,12 +111,16 @@ def register(app: Application) -> None:  # type: ignore[type-arg]
     app.add_handlers(menu.handlers())
     app.add_handlers(assistant.free_text_handlers())
     app.add_handlers(menu.last_resort_handlers())
+    # Several processes on one database: a user's state is read fresh before and written after each update.
+    for handler, group in shared_state_handlers(app):
+        app.add_handler(handler, group=group)
     app.add_error_handler(common.on_error)
 
 
 async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
     """Command lists for everyone and for each signed-in manager; remember our @username for the CLI."""
     runtime: Runtime = app.bot_data[RUNTIME_KEY]
+    await observability.start(app)  # first: /healthz answers while the rest starts
     await set_default_commands(app.bot)
     staff = await runtime.db(people.linked_staff_members)
     for me in staff:
@@ -127,9 +132,12 @@ async def on_startup(app: Application) -> None:  # type: ignore[type-arg]
 
 
 async def on_stop(app: Application) -> None:  # type: ignore[type-arg]
-    """After updates stop coming: let the outbox finish the message in hand, then stop."""
+    """After the update in hand is finished and state flushed: let the outbox finish the message in hand,
+    then stop; /healthz and /metrics answer until the end."""
+    await scheduler.stop(app)  # the scheduler lock, freed at once for another process
     await delivery.stop(app)
     await assistant.close_engine(app)
+    await observability.stop(app)
 
 
 ALL_UPDATES = Update.ALL_TYPES

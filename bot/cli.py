@@ -8,16 +8,10 @@ import sys
 from collections.abc import Sequence
 
 from bot.config import ConfigError, Settings, load_settings
+from bot.logs import configure as configure_logging
 from models import Role
 
 log = logging.getLogger("bot")
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs every request URL at INFO, and a Bot API URL holds the token.
-    logging.getLogger("httpx").setLevel(logging.WARNING)
-    logging.getLogger("httpcore").setLevel(logging.WARNING)
 
 
 def _engine(settings: Settings):  # type: ignore[no-untyped-def]
@@ -29,17 +23,47 @@ def _engine(settings: Settings):  # type: ignore[no-untyped-def]
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    from bot.app import ALL_UPDATES, build_application
+    from urllib.parse import urlsplit
 
-    settings = load_settings(require_token=True)
-    setup_logging(settings.log_level)
-    engine = _engine(settings)
     from bot.coordination import single_process
 
+    settings = load_settings(require_token=True)
+    configure_logging(settings)
+    if settings.webhook_url and settings.metrics_port == settings.webhook_port:
+        raise ConfigError(
+            "METRICS_PORT and WEBHOOK_PORT must differ: /healthz and /metrics have a server of their own."
+        )
+    # Before the migrations (and the bot's heavy imports): a second process on a SQLite file stops here at once.
     with single_process(settings):
+        from bot.app import ALL_UPDATES, build_application
+        from bot.runtime import RUNTIME_KEY
+
+        engine = _engine(settings)
         app = build_application(settings, engine=engine)
-        log.info("database ready, starting long polling against %s", settings.api_url)
-        app.run_polling(allowed_updates=ALL_UPDATES)
+        app.bot_data[RUNTIME_KEY].serving = True  # /healthz and /metrics on METRICS_PORT; the stop signals
+        # Both modes stop on SIGINT/SIGTERM the same way: no new update is taken, the one in hand is
+        # finished, conversation state is flushed, the outbox gives back what it has not sent, exit 0.
+        if settings.webhook_url:
+            path = urlsplit(settings.webhook_url).path
+            log.info(
+                "database ready, starting in webhook mode: listening on %s:%d%s for %s (secret token required)",
+                settings.webhook_listen,
+                settings.webhook_port,
+                path or "/",
+                settings.webhook_url,
+            )
+            app.run_webhook(
+                listen=settings.webhook_listen,
+                port=settings.webhook_port,
+                url_path=path,
+                webhook_url=settings.webhook_url,
+                secret_token=settings.webhook_secret,
+                allowed_updates=ALL_UPDATES,
+            )
+        else:
+            log.info("database ready, starting in long-polling mode against %s", settings.api_url)
+            app.run_polling(allowed_updates=ALL_UPDATES)
+    log.info("stopped")
     return 0
 
 
@@ -47,7 +71,7 @@ def cmd_db_upgrade(args: argparse.Namespace) -> int:
     from models.db import current_revision
 
     settings = load_settings(require_token=False)
-    setup_logging(settings.log_level)
+    configure_logging(settings)
     engine = _engine(settings)
     print(f"Database is at revision {current_revision(engine)}.")
     return 0
@@ -61,7 +85,7 @@ def cmd_seed_demo(args: argparse.Namespace) -> int:
     from services.demo import LYON, seed_demo, seed_load_residents
 
     settings = load_settings(require_token=False)
-    setup_logging(settings.log_level)
+    configure_logging(settings)
     engine = _engine(settings)
 
     with unit_of_work(make_session_factory(engine)) as session:
@@ -101,7 +125,7 @@ def cmd_invite(args: argparse.Namespace) -> int:
     from services.errors import DomainError, InvalidInput, NotFound
 
     settings = load_settings(require_token=False)
-    setup_logging(settings.log_level)
+    configure_logging(settings)
     engine = _engine(settings)
     sessions = make_session_factory(engine)
     try:
@@ -145,7 +169,7 @@ def cmd_backup(args: argparse.Namespace) -> int:
     from bot.backup import backup
 
     settings = load_settings(require_token=False)
-    setup_logging(settings.log_level)
+    configure_logging(settings)
     path = backup(settings, args.to or settings.backup_dir)
     print(f"Backup written: {path}")
     return 0
@@ -155,7 +179,7 @@ def cmd_restore(args: argparse.Namespace) -> int:
     from bot.backup import restore
 
     settings = load_settings(require_token=False)
-    setup_logging(settings.log_level)
+    configure_logging(settings)
     return restore(settings, args.file, assume_yes=args.yes)
 
 

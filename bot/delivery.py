@@ -18,7 +18,7 @@ from telegram import InlineKeyboardMarkup, Message
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.ext import Application
 
-from bot import ui
+from bot import coordination, ui
 from bot.i18n import Raw, fmt_datetime, t
 from bot.runtime import RUNTIME_KEY, Runtime
 from services import files, outbox
@@ -79,7 +79,7 @@ async def send_due(app: Application, limit: int = 50, stopping: asyncio.Event | 
         try:
             for index, item in enumerate(batch):
                 if stopping is not None and stopping.is_set():
-                    await runtime.db(outbox.release, [rest.id for rest in batch[index:]])
+                    await runtime.db(outbox.release, [rest.id for rest in batch[index:]], runtime.now())
                     return sent
                 # Shielded: once sent, the row is marked, even if the task is being cancelled meanwhile.
                 sent += await asyncio.shield(_deliver_one(app, runtime, item))
@@ -96,16 +96,21 @@ async def _deliver_one(app: Application, runtime: Runtime, item: Outgoing) -> in
         message = await _send(app, runtime, item)
     except Forbidden as error:
         await runtime.db(outbox.mark_unreachable, item.id, item.user_id, runtime.now(), str(error))
+        runtime.metrics.failed("unreachable")
     except RetryAfter as error:
         wait = error.retry_after.total_seconds()  # type: ignore[union-attr]  # a timedelta (PTB_TIMEDELTA)
         await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), wait)
-    except (TimedOut, NetworkError) as error:
-        await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), None)
-    except BadRequest as error:
+        runtime.metrics.retried("rate_limited")
+    except BadRequest as error:  # before NetworkError, its base class: a refusal is final, not retried
         log.error("outbox message %s (%s) refused by Telegram: %s", item.id, item.kind, error)
         await runtime.db(outbox.mark_failed, item.id, str(error))
+        runtime.metrics.failed("refused")
+    except (TimedOut, NetworkError) as error:
+        await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), None)
+        runtime.metrics.retried("network")
     else:
         await runtime.db(outbox.mark_sent, item.id, message.message_id, runtime.now())
+        runtime.metrics.sent(item.kind)
         if item.payload.get("pin"):
             await _pin(app, item.chat_id, message.message_id)
         return 1
@@ -130,7 +135,8 @@ class Sender:
 
     async def start(self) -> None:
         runtime: Runtime = self.app.bot_data[RUNTIME_KEY]
-        resumed = await runtime.db(outbox.resume_interrupted)
+        alone = await coordination.join_senders(self.app)
+        resumed = await runtime.db(outbox.resume_interrupted, runtime.now(), alone=alone)
         if resumed:
             log.warning("%d notification(s) interrupted by the last stop will be sent again", resumed)
         self.task = asyncio.create_task(self._run(), name="outbox-sender")

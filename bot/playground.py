@@ -38,6 +38,8 @@ def demo_env(api_url: str) -> dict[str, str]:
         TELEGRAM_BOT_USERNAME=DEMO_BOT_USERNAME,
         DATABASE_URL=f"sqlite:///{DEMO_DB}",
         PYTHONUNBUFFERED="1",
+        WEBHOOK_URL="",  # an operator's .env must not turn the demo bot to webhook mode
+        METRICS_PORT="0",
     )
     env.setdefault("LOG_LEVEL", "INFO")
     return env

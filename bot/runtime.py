@@ -6,7 +6,7 @@ import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, Concatenate, ParamSpec, TypeVar
+from typing import TYPE_CHECKING, Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
@@ -14,6 +14,9 @@ from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.config import Settings
 from models.db import unit_of_work
+
+if TYPE_CHECKING:
+    from bot.observability import Metrics
 
 P = ParamSpec("P")
 R = TypeVar("R")
@@ -25,12 +28,24 @@ def system_clock() -> datetime:
     return datetime.now(UTC)
 
 
+def _new_metrics() -> Metrics:
+    # Imported here: bot.observability builds on this module (Runtime, RUNTIME_KEY).
+    from bot.observability import Metrics
+
+    return Metrics()
+
+
 @dataclass
 class Runtime:
     settings: Settings
     engine: Engine
     sessions: sessionmaker[Session]
     clock: Callable[[], datetime] = field(default=system_clock)
+    metrics: Metrics = field(default_factory=_new_metrics)  # this application's own Prometheus registry
+    # Set by `python -m bot run`: this application is the process — it serves /healthz and /metrics
+    # (METRICS_PORT) and answers SIGTERM. Applications driven in-process (tests) do neither.
+    serving: bool = False
+    stopping: bool = False  # a stop signal came: finishing the update in hand, then exiting
 
     def now(self) -> datetime:
         return self.clock()

@@ -8,6 +8,7 @@ from telegram import Update
 from telegram.constants import ChatType
 from telegram.ext import ApplicationHandlerStop, TypeHandler, filters
 
+from bot import logs
 from bot.i18n import language_for, t
 from bot.runtime import Ctx
 from services import people
@@ -46,7 +47,10 @@ async def current_user(update: Update, context: Ctx) -> Me | None:
     user = update.effective_user
     if user is None:
         return None
-    return await context.rt.db(people.signed_in, user.id)
+    me = await context.rt.db(people.signed_in, user.id)
+    if me is not None:
+        logs.bind(user_id=me.id)  # our internal id on this update's log lines; never a name
+    return me
 
 
 async def signed_in_user(update: Update, context: Ctx) -> Me | None:

@@ -46,6 +46,7 @@ def _sqlite_begin(conn: sa.Connection) -> None:
 
 def make_engine(url: str | URL, **kwargs: Any) -> Engine:
     parsed = normalize_url(url)
+    kwargs.setdefault("hide_parameters", True)  # a logged database error must not carry residents' data
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)

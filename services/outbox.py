@@ -31,6 +31,9 @@ from sqlalchemy.orm import Session
 from models import OutboxMessage, OutboxStatus, Residence, User
 
 log = logging.getLogger(__name__)
+# A claimed row is the claiming sender's for this long; after that, a sender that died is presumed
+# and the row may be taken back by another process (resume_interrupted with alone=False).
+SENDING_LEASE = timedelta(minutes=2)
 
 MAX_ATTEMPTS = 6
 DEFAULT_TZ = "Europe/Paris"
@@ -239,6 +242,7 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing
             log.info("outbox message %s (%s) dropped: no longer valid", row.id, row.kind)
             continue
         row.status = OutboxStatus.SENDING
+        row.not_before = now + SENDING_LEASE  # while "sending", not_before is the claim's lease
         row.attempts += 1
         # A user's message is rendered in their language and residence time zone; a group's in its own.
         lang, tz = users.get(row.user_id, (row.payload.get("lang", "fr"), None))
@@ -248,13 +252,13 @@ def claim_due(session: Session, now: datetime, limit: int = 50) -> list[Outgoing
     return claimed
 
 
-def release(session: Session, outbox_ids: list[int]) -> None:
-    """Give claimed rows back untouched (the sender is stopping before reaching them)."""
+def release(session: Session, outbox_ids: list[int], now: datetime) -> None:
+    """Give claimed rows back untouched (the sender is stopping before reaching them); they were due."""
     if outbox_ids:
         session.execute(
             sa.update(OutboxMessage)
             .where(OutboxMessage.id.in_(outbox_ids), OutboxMessage.status == OutboxStatus.SENDING)
-            .values(status=OutboxStatus.PENDING, attempts=OutboxMessage.attempts - 1)
+            .values(status=OutboxStatus.PENDING, attempts=OutboxMessage.attempts - 1, not_before=now)
         )
 
 
@@ -310,16 +314,22 @@ def pending_count(session: Session) -> int:
     )
 
 
-def resume_interrupted(session: Session) -> int:
-    """At start: rows a previous run claimed but never recorded go back to pending.
+def resume_interrupted(session: Session, now: datetime, *, alone: bool = True) -> int:
+    """Rows a dead sender claimed but never recorded go back to pending.
+
+    `alone` (no other sender alive on this database: at the start of a single process): every row
+    left "sending" was a dead run's. Otherwise (several processes on PostgreSQL) only rows whose
+    sending lease has run out: a live process still holds the others, and taking them back would
+    send them twice.
 
     The one message in flight when a process died may have reached Telegram before its row was
     marked; it is sent again (at least once) rather than lost. Only that row: the sender marks each
     message the moment Telegram accepts it.
     """
-    result = session.execute(
-        sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING).values(status=OutboxStatus.PENDING)
-    )
+    stmt = sa.update(OutboxMessage).where(OutboxMessage.status == OutboxStatus.SENDING)
+    if not alone:
+        stmt = stmt.where(OutboxMessage.not_before <= now)
+    result = session.execute(stmt.values(status=OutboxStatus.PENDING, not_before=now))
     return result.rowcount or 0
 
 

@@ -14,7 +14,7 @@ from sqlalchemy.engine import Engine
 from telegram import Update
 
 from bot import delivery
-from bot.app import build_application, on_startup
+from bot.app import build_application, on_startup, on_stop
 from bot.config import Settings
 from bot.delivery import send_due
 from bot.emulator import BotApiEmulator, EmulatorRequest
@@ -54,6 +54,7 @@ class BotHarness:
     async def stop(self) -> None:
         if self.app is not None:
             await self.app.update_persistence()
+            await on_stop(self.app)  # what the real stop does after updates end (locks released, engines closed)
             await self.app.shutdown()
             self.app = None
 

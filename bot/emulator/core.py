@@ -24,11 +24,14 @@ import re
 import struct
 import threading
 import time
+import urllib.error
+import urllib.request
 import zlib
 from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
+from urllib.parse import urlsplit
 
 from bot.emulator.html import HtmlError, parse_html, utf16_len
 
@@ -41,7 +44,9 @@ __all__ = [
     "EmuMessage",
     "EmuUser",
     "FloodLimits",
+    "Hold",
     "StoredFile",
+    "WebhookAttempt",
     "sample_png",
 ]
 
@@ -205,6 +210,71 @@ class CallRecord:
     @property
     def ok(self) -> bool:
         return self.status == 200
+
+
+@dataclass
+class WebhookAttempt:
+    """One POST of an update to the bot's webhook: delivered (2xx), refused (other status) or unreachable."""
+
+    update_id: int
+    url: str
+    status: int | None  # the bot's HTTP status; None when the connection failed
+    error: str | None = None
+    at: float = 0.0
+    with_secret: bool = False  # the X-Telegram-Bot-Api-Secret-Token header was sent
+
+    @property
+    def delivered(self) -> bool:
+        return self.status is not None and 200 <= self.status < 300
+
+
+class Hold:
+    """Bot API calls matching a predicate wait until :meth:`release`: a test catches the bot mid-update.
+
+    ``waiting`` counts the calls waiting now, ``calls`` lists every call held (method, params).
+    Use as a context manager, or call :meth:`release`; ``timeout`` is only a safety net.
+    """
+
+    def __init__(self, emu: BotApiEmulator, predicate: Callable[[str, JsonDict], bool], timeout: float) -> None:
+        self._emu = emu
+        self.predicate = predicate
+        self.timeout = timeout
+        self.waiting = 0
+        self.calls: list[tuple[str, JsonDict]] = []
+        self._released = threading.Event()
+
+    def release(self) -> None:
+        self._released.set()
+        with self._emu._cond:
+            if self in self._emu._holds:
+                self._emu._holds.remove(self)
+            self._emu._changed()
+
+    def __enter__(self) -> Hold:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.release()
+
+
+_DIRECT = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # loopback: never through a proxy
+
+
+def _post_json(url: str, payload: JsonDict, secret: str | None) -> tuple[int | None, str | None]:
+    """POST one update as Telegram does; (HTTP status or None if unreachable, error text)."""
+    headers = {"Content-Type": "application/json"}
+    if secret:
+        headers["X-Telegram-Bot-Api-Secret-Token"] = secret
+    request = urllib.request.Request(url, data=json.dumps(payload).encode(), headers=headers, method="POST")
+    try:
+        with _DIRECT.open(request, timeout=10) as response:
+            response.read()
+            return int(response.status), None
+    except urllib.error.HTTPError as error:
+        error.close()
+        return error.code, str(error.reason)
+    except (urllib.error.URLError, OSError) as error:
+        return None, str(getattr(error, "reason", error))
 
 
 @dataclass
@@ -675,8 +745,16 @@ class BotApiEmulator:
         flood_limits: bool | FloodLimits = False,
         group_privacy: bool = True,
         callback_query_ttl: float | None = None,
+        webhook_target: str | None = None,
     ) -> None:
         self.token = token
+        # The reverse proxy in front of a webhook bot: Telegram posts to the public https:// URL the bot
+        # registered; a TLS-terminating proxy forwards it to the bot's plain-HTTP port. The emulator posts
+        # to `webhook_target` (e.g. "http://127.0.0.1:8443") + the registered URL's path. Without it, the
+        # emulator (offline) reaches nobody: updates wait, as they would for an unreachable bot.
+        self.webhook_target = webhook_target
+        self.webhook_retry_base = 0.05  # seconds before the first retry, doubled each time...
+        self.webhook_retry_max = 2.0  # ...up to this (Telegram waits longer; tests need not)
         self.bot_id = bot_id
         self.bot_username = bot_username
         self.bot_first_name = bot_first_name
@@ -713,6 +791,11 @@ class BotApiEmulator:
         self.menu_buttons: dict[int | None, JsonDict] = {}
         self.bot_texts: dict[tuple[str, str], str] = {}
         self.webhook: JsonDict | None = None
+        self.webhook_attempts: list[WebhookAttempt] = []
+        self._webhook_generation = 0  # changes with every setWebhook / deleteWebhook
+        self._webhook_thread: threading.Thread | None = None
+        self._webhook_closing = False
+        self._holds: list[Hold] = []
         self.calls: list[CallRecord] = []
         self.refused: list[CallRecord] = []
         self.chat_actions: list[tuple[int, str]] = []
@@ -793,6 +876,8 @@ class BotApiEmulator:
         """
         files = dict(files or {})
         polling = method.lower() == "getupdates"
+        if self._holds:
+            self._wait_if_held(method, params or {})
         record = CallRecord(method, {}, 0, files=self._file_summary(files), at=self._clock())
         with self._cond:
             if polling:
@@ -1062,6 +1147,119 @@ class BotApiEmulator:
             self._wake_epoch += 1
             self._update_seq += 1
             self._changed()
+
+    # -- holding calls ----------------------------------------------------------------------------
+    def hold(self, predicate: Callable[[str, JsonDict], bool], *, timeout: float = 30.0) -> Hold:
+        """From now on, calls for which ``predicate(method, params)`` is true wait until released.
+
+        They wait outside the emulator's lock, so everything else (other chats, polls) goes on.
+        """
+        hold = Hold(self, predicate, timeout)
+        with self._lock:
+            self._holds.append(hold)
+        return hold
+
+    def _wait_if_held(self, method: str, params: Mapping[str, Any]) -> None:
+        decoded = _decode_params(params)
+        with self._cond:
+            hold = next((h for h in self._holds if h.predicate(method, decoded)), None)
+            if hold is None:
+                return
+            hold.waiting += 1
+            hold.calls.append((method, decoded))
+            self._changed()
+        try:
+            hold._released.wait(hold.timeout)
+        finally:
+            with self._cond:
+                hold.waiting -= 1
+                self._changed()
+
+    # -- webhook delivery -------------------------------------------------------------------------
+    @property
+    def webhook_deliveries(self) -> list[WebhookAttempt]:
+        """Updates the bot's webhook accepted (2xx), in order."""
+        with self._lock:
+            return [a for a in self.webhook_attempts if a.delivered]
+
+    @property
+    def webhook_rejections(self) -> list[WebhookAttempt]:
+        """Attempts the bot refused (non-2xx) or that could not connect; each is retried."""
+        with self._lock:
+            return [a for a in self.webhook_attempts if not a.delivered]
+
+    def stop_webhook_delivery(self) -> None:
+        """Ends the delivery thread (EmulatorServer.stop calls it); a later setWebhook starts a new one."""
+        with self._cond:
+            self._webhook_closing = True
+            thread, self._webhook_thread = self._webhook_thread, None
+            self._changed()
+        if thread is not None and thread is not threading.current_thread():
+            thread.join(timeout=15)
+
+    def _start_webhook_delivery(self) -> None:
+        """(Under the lock.) One delivery thread, started with the first webhook."""
+        if self._webhook_thread is not None and self._webhook_thread.is_alive():
+            return
+        self._webhook_closing = False
+        self._webhook_thread = threading.Thread(
+            target=self._deliver_webhooks, name="telegram-emulator-webhook", daemon=True
+        )
+        self._webhook_thread.start()
+
+    def _webhook_destination(self, registered: str) -> str | None:
+        """The registered public URL as the reverse proxy forwards it: target + path (+ query)."""
+        if self.webhook_target is None:
+            return None
+        parts = urlsplit(registered)
+        query = f"?{parts.query}" if parts.query else ""
+        return self.webhook_target.rstrip("/") + (parts.path or "/") + query
+
+    def _next_webhook_job(self) -> tuple[JsonDict, str, str | None] | None:
+        """(Under the lock.) Waits for an update to post; None once delivery stops."""
+        while not self._webhook_closing:
+            hook = self.webhook
+            url = self._webhook_destination(hook["url"]) if hook else None
+            if hook is not None and url is not None and self._updates:
+                return copy.deepcopy(self._updates[0]), url, hook.get("secret_token")
+            self._cond.wait()
+        return None
+
+    def _backoff(self, delay: float) -> None:
+        """(Under the lock.) Waits before a retry; a new setWebhook (the bot restarted) or a stop cuts it short."""
+        generation = self._webhook_generation
+        deadline = time.monotonic() + delay
+        while not self._webhook_closing and self._webhook_generation == generation:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                return
+            self._cond.wait(left)
+
+    def _deliver_webhooks(self) -> None:
+        """Posts pending updates one at a time, oldest first (so each chat's order holds), as Telegram does:
+        an update leaves the queue only when the bot answered 2xx; otherwise it is retried with backoff."""
+        delay = 0.0
+        while True:
+            with self._cond:
+                if delay:
+                    self._backoff(delay)
+                job = self._next_webhook_job()
+                if job is None:
+                    return
+            update, url, secret = job
+            status, error = _post_json(url, update, secret)  # outside the lock: the bot calls us meanwhile
+            with self._cond:
+                attempt = WebhookAttempt(update["update_id"], url, status, error, self._clock(), bool(secret))
+                self.webhook_attempts.append(attempt)
+                if attempt.delivered:
+                    delay = 0.0
+                    if self._updates and self._updates[0]["update_id"] == update["update_id"]:
+                        self._updates.pop(0)
+                        self._fetched_upto = max(self._fetched_upto, update["update_id"])
+                else:
+                    delay = min(max(delay * 2, self.webhook_retry_base), self.webhook_retry_max)
+                self._last_activity = time.monotonic()
+                self._changed()
 
     # -- internal helpers for the client side ---------------------------------------------------
     def _changed(self) -> None:
@@ -1802,6 +2000,7 @@ class BotApiEmulator:
 
     def _m_set_webhook(self, p: JsonDict, files: dict[str, FileTuple]) -> bool:
         url = p.get("url") or ""
+        self._webhook_generation += 1
         if not url:
             self.webhook = None
             return True
@@ -1812,12 +2011,17 @@ class BotApiEmulator:
             "allowed_updates": p.get("allowed_updates"),
             "secret_token": p.get("secret_token"),
         }
+        allowed = p.get("allowed_updates")
+        if isinstance(allowed, list):
+            self._allowed_updates = frozenset(allowed) if allowed else DEFAULT_ALLOWED_UPDATES
         if _bool_param(p, "drop_pending_updates"):
             self._updates.clear()
         self._update_seq += 1
+        self._start_webhook_delivery()
         return True
 
     def _m_delete_webhook(self, p: JsonDict, files: dict[str, FileTuple]) -> bool:
+        self._webhook_generation += 1
         self.webhook = None
         if _bool_param(p, "drop_pending_updates"):
             if self._updates:
@@ -1834,6 +2038,10 @@ class BotApiEmulator:
         }
         if self.webhook and self.webhook.get("allowed_updates"):
             info["allowed_updates"] = self.webhook["allowed_updates"]
+        failed = [a for a in self.webhook_attempts if not a.delivered]
+        if self.webhook and failed:
+            info["last_error_date"] = int(failed[-1].at)
+            info["last_error_message"] = failed[-1].error or f"Wrong response from the webhook: {failed[-1].status}"
         return info
 
     def _m_send_message(self, p: JsonDict, files: dict[str, FileTuple]) -> JsonDict:

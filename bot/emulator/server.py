@@ -1,9 +1,10 @@
 """The emulator behind a real HTTP socket on loopback.
 
 ``python -m bot run`` with ``TELEGRAM_API_URL`` pointing here exercises the bot's production
-transport (httpx, timeouts, multipart encoding, long polling) against the emulator, which is
-what the in-process adapter cannot prove.  Each request gets its own thread so a pending
-``getUpdates`` long poll never blocks ``sendMessage`` and friends.
+transport (httpx, timeouts, multipart encoding, long polling, or webhook delivery to the bot's
+own HTTP server) against the emulator, which is what the in-process adapter cannot prove.
+Each request gets its own thread so a pending ``getUpdates`` long poll never blocks
+``sendMessage`` and friends.
 """
 
 from __future__ import annotations
@@ -168,10 +169,18 @@ class _Handler(BaseHTTPRequestHandler):
 
 
 class EmulatorServer:
-    """Serves ``/bot<token>/<method>`` and ``/file/bot<token>/<path>`` from a daemon thread."""
+    """Serves ``/bot<token>/<method>`` and ``/file/bot<token>/<path>`` from a daemon thread.
 
-    def __init__(self, emu: BotApiEmulator, host: str = "127.0.0.1", port: int = 0) -> None:
+    A bot in webhook mode gets its updates POSTed to ``webhook_target`` (the reverse proxy: the
+    registered https:// URL's path on a local http:// address, see ``BotApiEmulator.webhook_target``).
+    """
+
+    def __init__(
+        self, emu: BotApiEmulator, host: str = "127.0.0.1", port: int = 0, *, webhook_target: str | None = None
+    ) -> None:
         self.emu = emu
+        if webhook_target is not None:
+            emu.webhook_target = webhook_target
         self._host = host
         self._port = port
         self._server: _Server | None = None
@@ -208,6 +217,7 @@ class EmulatorServer:
         if server is None:
             return
         self.emu.wake_pollers()  # let pending long polls answer [] instead of hanging on
+        self.emu.stop_webhook_delivery()
         server.shutdown()
         server.server_close()
         if self._thread is not None:

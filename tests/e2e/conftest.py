@@ -30,6 +30,7 @@ def running_bot(engine: Engine, demo: dict[str, int], tmp_path: Path) -> Iterato
             TELEGRAM_API_URL=server.url,
             DATABASE_URL=engine.url.render_as_string(hide_password=False),
             LOG_LEVEL="INFO",
+            METRICS_PORT="0",  # several bots at once: no /healthz port to fight over
             PYTHONPATH=str(ROOT),
         )
         log_path = tmp_path / "bot.log"

@@ -157,3 +157,17 @@ async def test_a_stop_mid_round_gives_the_rest_back_and_nothing_is_sent_twice(bo
     assert await send_due(bot.app) == 7  # type: ignore[arg-type]
     greetings = [m.text for m in jeanne.emu.bot_messages[before:]]
     assert sorted(greetings) == sorted(f"🏠 Bonjour n{n} !" for n in range(12))  # each once
+
+
+async def test_a_message_telegram_refuses_fails_at_once_and_is_never_retried(bot: BotHarness) -> None:
+    """A BadRequest (here: a chat Telegram does not know) is final: one attempt, FAILED, counted as refused."""
+    with unit_of_work(bot.app.bot_data["lba.runtime"].sessions) as session:  # type: ignore[union-attr]
+        row_id = outbox.notify_chat(session, chat_id=-987654321, kind="t", key="menu.hello", now=bot.clock())
+    assert await send_due(bot.app) == 0  # type: ignore[arg-type]
+    bot.clock.advance(hours=1)
+    assert await send_due(bot.app) == 0  # type: ignore[arg-type]
+    with unit_of_work(bot.app.bot_data["lba.runtime"].sessions) as session:  # type: ignore[union-attr]
+        row = session.get(OutboxMessage, row_id)
+        assert row is not None and row.status == OutboxStatus.FAILED and row.attempts == 1
+    registry = bot.app.bot_data["lba.runtime"].metrics.registry  # type: ignore[union-attr]
+    assert registry.get_sample_value("lba_outbox_failed_total", {"reason": "refused"}) == 1
