@@ -132,6 +132,10 @@ def _start_bot(server_url: str, database_url: str, log: Path) -> subprocess.Pope
 def test_killing_the_bot_mid_broadcast_then_restarting_completes_it(
     how: str, engine: Engine, demo: dict[str, int], sessions: sessionmaker[Session], tmp_path: Path
 ) -> None:
+    # Each signal on one backend (SIGTERM on SQLite, SIGKILL on PostgreSQL, the production path): the
+    # claim and resume logic is shared, and the four variants cost 80 s of CI's 15 minutes.
+    if (how == "SIGTERM") != (engine.dialect.name == "sqlite"):
+        pytest.skip("covered on the other backend: SIGTERM on SQLite, SIGKILL on PostgreSQL")
     clock = Clock()
     telegram_ids = link_residents(sessions, 300, clock())
     emu = BotApiEmulator(TEST_TOKEN, flood_limits=True)

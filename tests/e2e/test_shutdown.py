@@ -56,6 +56,10 @@ def stopping_seen(emu: BotApiEmulator, mode: str, since: int, prober: EmuUser) -
 def test_sigterm_mid_update_finishes_it_then_the_flow_resumes_after_restart(
     mode: str, engine: Engine, demo: dict[str, int], tmp_path: Path
 ) -> None:
+    # Each mode on one backend (polling on SQLite, webhook on PostgreSQL): the stop path is the same on
+    # both, and the four variants cost 40 s of CI's 15 minutes.
+    if (mode == "polling") != (engine.dialect.name == "sqlite"):
+        pytest.skip("covered on the other backend: polling on SQLite, webhook on PostgreSQL")
     hook_port = free_port()
     settings = webhook_settings(hook_port, 0) if mode == "webhook" else {}
     emu = BotApiEmulator(TEST_TOKEN, bot_username="lba_e2e_bot")
