@@ -31,7 +31,7 @@ from services import bookings, events, incidents, knowledge, nlu, outbox
 from services.assistant_openai import EngineUnavailable, OpenAIEngine
 from services.assistant_types import Action, DbRunner, KbHit, Reply, SlotOption, Understanding
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound
-from services.people import Me
+from services.people import Me, reachable_managers
 from services.text import fold
 from services.validation import text_length
 
@@ -436,7 +436,7 @@ def forward(session: Session, me: Me, turn_id: int, now: datetime) -> int:
     session.add(question)
     session.flush()
     params = {"name": me.first_name, "apartment": me.apartment or "—", "question": turn.content}
-    for manager in incidents._managers(session, me.residence_id):
+    for manager in reachable_managers(session, me.residence_id):
         outbox.notify(
             session,
             user_id=manager,

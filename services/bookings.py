@@ -30,14 +30,13 @@ from models import (
     ReservationSlot,
     ReservationStatus,
     Residence,
-    Role,
     Space,
     SpaceKind,
     User,
 )
 from services import outbox, reminders
 from services.errors import DomainError, InvalidInput, NotAllowed, NotFound, SlotTaken
-from services.people import Me
+from services.people import Me, reachable_managers
 from services.text import MONTHS, WEEKDAYS, squash
 
 log = logging.getLogger(__name__)
@@ -656,11 +655,7 @@ def _wants_reminders(session: Session, me: Me) -> bool:
 
 def _tell_managers(session: Session, me: Me, space: SpaceView, view: BookingView, key: str, now: datetime) -> None:
     """The guest room needs the manager (keys, sheets): they hear of each booking and cancellation."""
-    managers = session.scalars(
-        sa.select(User.id).where(
-            User.residence_id == me.residence_id, User.role == Role.MANAGER, User.active.is_(True), User.id != me.id
-        )
-    )
+    managers = [m for m in reachable_managers(session, me.residence_id) if m != me.id] if me.residence_id else []
     tz = ZoneInfo(space.timezone)
     for manager_id in managers:
         outbox.notify(

@@ -38,7 +38,7 @@ from models import (
 )
 from services import files, outbox, points
 from services.errors import InvalidInput, NotAllowed, NotFound
-from services.people import Me, signed_in
+from services.people import Me, reachable_managers, signed_in
 from services.text import fold
 from services.validation import text_length
 
@@ -339,19 +339,6 @@ def _residence_of(me: Me) -> int:
     return me.residence_id
 
 
-def _managers(session: Session, residence_id: int) -> list[int]:
-    return list(
-        session.scalars(
-            sa.select(User.id).where(
-                User.residence_id == residence_id,
-                User.role == Role.MANAGER,
-                User.active.is_(True),
-                User.telegram_id.is_not(None),
-            )
-        )
-    )
-
-
 def _who(me: Me) -> str:
     return f"{me.first_name} ({me.apartment})" if me.apartment else me.first_name
 
@@ -502,7 +489,7 @@ def _alert_managers(session: Session, incident: Incident, who: str, now: datetim
     params = alert_params(incident, who, photos, media=first is not None)
     buttons = staff_buttons(incident.id, incident.status)
     notified = 0
-    for manager_id in _managers(session, incident.residence_id):
+    for manager_id in reachable_managers(session, incident.residence_id):
         queued = outbox.notify(
             session,
             user_id=manager_id,
@@ -701,7 +688,7 @@ def _notify_managers(
     photo: int | None = None,
     document: int | None = None,
 ) -> None:
-    for manager_id in _managers(session, incident.residence_id):
+    for manager_id in reachable_managers(session, incident.residence_id):
         outbox.notify(
             session,
             user_id=manager_id,

@@ -62,6 +62,20 @@ def set_language(session: Session, telegram_id: int, language: str) -> None:
     session.execute(sa.update(User).where(User.telegram_id == telegram_id).values(language=language))
 
 
+def reachable_managers(session: Session, residence_id: int) -> list[int]:
+    """Ids of the residence's active managers who have a linked Telegram account (the ones a notification reaches)."""
+    return list(
+        session.scalars(
+            sa.select(User.id).where(
+                User.residence_id == residence_id,
+                User.role == Role.MANAGER,
+                User.active.is_(True),
+                User.telegram_id.is_not(None),
+            )
+        )
+    )
+
+
 def linked_staff_members(session: Session) -> list[Me]:
     """Every signed-in manager and admin, for their command lists."""
     users = session.scalars(
