@@ -6,16 +6,18 @@ import logging
 from collections.abc import Callable
 from datetime import datetime
 
+from aiolimiter import AsyncLimiter
 from sqlalchemy.engine import Engine
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, Defaults
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from telegram.request import BaseRequest
 
 from bot import delivery, observability, scheduler
 from bot.commands import refresh_commands_for, set_default_commands
 from bot.config import Settings
 from bot.persistence import SqlPersistence, remember, shared_state_handlers
+from bot.ratelimit import ChatRateLimiter
 from bot.runtime import RUNTIME_KEY, Ctx, LbaApplication, Runtime, system_clock
 from handlers import (
     account,
@@ -73,17 +75,23 @@ def build_application(
         .post_stop(on_stop)
     )
     if rate_limiter:
-        # Telegram allows about 30 messages a second overall: as a drip (one every 1/30 s) rather than
-        # a bucket of 30 refilled each second, whose opening burst of 60 in the first second draws a
-        # 429 and a pause of the whole bot. 20 a minute per group, as Telegram documents.
-        limiter = AIORateLimiter(
-            overall_max_rate=1, overall_time_period=1 / 30, group_max_rate=20, group_time_period=60, max_retries=3
-        )
-        builder = builder.rate_limiter(limiter)
+        # No overall limit here: the answers to a user's own update leave at once. Telegram's ~30 messages
+        # a second concern bulk sends, which the outbox paces itself (`Runtime.outbox_pace`). Kept here:
+        # 20 a minute per group, as Telegram documents, and the retries after a 429 — a private chat's 429
+        # holding that chat only (bot/ratelimit.py).
+        builder = builder.rate_limiter(ChatRateLimiter(group_max_rate=20, group_time_period=60, max_retries=3))
     if request is not None:
         builder = builder.request(request).get_updates_request(updates_request or request)
     app: LbaApplication = builder.build()  # type: ignore[assignment]
-    app.bot_data[RUNTIME_KEY] = Runtime(settings=settings, engine=engine, sessions=sessions, clock=clock)
+    app.bot_data[RUNTIME_KEY] = Runtime(
+        settings=settings,
+        engine=engine,
+        sessions=sessions,
+        clock=clock,
+        # A drip (one every 1/30 s) rather than a bucket of 30 refilled each second, whose opening
+        # burst of 60 in the first second would draw a 429 and pause the whole bot.
+        outbox_pace=AsyncLimiter(1, 1 / settings.outbox_per_second) if rate_limiter else None,
+    )
     register(app)
     return app
 

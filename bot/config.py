@@ -58,6 +58,8 @@ class Settings:
     backup_hour: int | None = 3  # local hour of the nightly backup; None: no nightly backup
     backup_keep_daily: int = 7
     backup_keep_weekly: int = 4
+    # Bulk sends (the outbox: announcements, reminders, alerts) leave at this pace, per process.
+    outbox_per_second: float = 30.0
 
     @property
     def tz(self) -> ZoneInfo:
@@ -146,13 +148,9 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
     if openai_base_url is not None and urlparse(openai_base_url).scheme not in ("http", "https"):
         raise ConfigError("OPENAI_BASE_URL must be an http(s) URL, such as http://localhost:11434/v1.")
 
-    timeout_text = _get(env, "OPENAI_TIMEOUT") or "20"
-    try:
-        openai_timeout = float(timeout_text)
-    except ValueError:
-        openai_timeout = 0.0
-    if not 1 <= openai_timeout <= 300:
-        raise ConfigError("OPENAI_TIMEOUT must be seconds from 1 to 300 (20 is the default).")
+    openai_timeout = _number(
+        env, "OPENAI_TIMEOUT", 20, 1, 300, "OPENAI_TIMEOUT must be seconds from 1 to 300 (20 is the default)."
+    )
     budget_text = _get(env, "OPENAI_DAILY_TOKENS") or "20000"
     if not budget_text.isdigit() or int(budget_text) < 1:
         raise ConfigError(
@@ -192,6 +190,16 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
             raise ConfigError(f"{name} must be a whole number from 1 to 365 ({default} is the default).")
         keep[name] = int(text)
 
+    outbox_per_second = _number(
+        env,
+        "OUTBOX_PER_SECOND",
+        30,
+        0.1,
+        30,
+        "OUTBOX_PER_SECOND must be messages a second from 0.1 to 30 (Telegram's limit for bulk sends, the "
+        "default); with several bot processes, give each its share (15 each for two).",
+    )
+
     return Settings(
         token=token,
         api_url=api_url,
@@ -217,7 +225,19 @@ def load_settings(*, require_token: bool, env: dict[str, str] | None = None, dot
         backup_hour=backup_hour,
         backup_keep_daily=keep["BACKUP_KEEP_DAILY"],
         backup_keep_weekly=keep["BACKUP_KEEP_WEEKLY"],
+        outbox_per_second=outbox_per_second,
     )
+
+
+def _number(env: dict[str, str], name: str, default: float, low: float, high: float, error: str) -> float:
+    """A decimal number from `low` to `high`; anything else stops the bot with `error`."""
+    try:
+        value = float(_get(env, name) or default)
+    except ValueError:
+        raise ConfigError(error) from None
+    if not low <= value <= high:
+        raise ConfigError(error)
+    return value
 
 
 def _port(env: dict[str, str], name: str, default: int, *, allow_zero: bool) -> int:

@@ -2,8 +2,9 @@
 
 It runs as its own task (`Sender`): every few seconds, and right away when a handler has just
 queued something (`deliver_soon`); at stop it finishes the message in hand and gives the rest
-back. Sending goes through the Application's rate limiter; a 429 waits Telegram's retry_after, a
-network error backs off, a blocked recipient is marked unreachable.
+back. Each message waits its turn at the outbox's pace (OUTBOX_PER_SECOND, 30 by default: Telegram's
+limit for bulk sends), then goes through the Application's rate limiter (20 a minute per group, retries);
+a 429 waits Telegram's retry_after, a network error backs off, a blocked recipient is marked unreachable.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from telegram.ext import Application
 
 from bot import coordination, ui
 from bot.i18n import Raw, fmt_datetime, t
+from bot.ratelimit import BULK
 from bot.runtime import RUNTIME_KEY, Runtime
 from services import files, outbox
 from services.outbox import Outgoing
@@ -48,20 +50,26 @@ def render(item: Outgoing, default_tz: str) -> tuple[str, InlineKeyboardMarkup |
     return text, ui.keyboard(rows) if rows else None
 
 
+def _paced(runtime: Runtime) -> contextlib.AbstractAsyncContextManager[Any]:
+    return runtime.outbox_pace if runtime.outbox_pace is not None else contextlib.nullcontext()
+
+
 async def _send(app: Application, runtime: Runtime, item: Outgoing) -> Message:  # type: ignore[type-arg]
     text, markup = render(item, runtime.settings.timezone)
     bot = app.bot
+    # A 429 in a recipient's chat comes back at once (not waited out): the row is rescheduled, the next goes.
+    extra: dict[str, Any] = {"rate_limit_args": BULK} if bot.rate_limiter is not None else {}
     for kind in ("photo", "document"):
         file_id = item.payload.get(kind)
         if file_id:
             ref, content = await runtime.db(files.load, int(file_id))
             media: Any = ref.telegram_file_id or content
             if kind == "photo":
-                return await bot.send_photo(item.chat_id, media, caption=text, reply_markup=markup)
+                return await bot.send_photo(item.chat_id, media, caption=text, reply_markup=markup, **extra)
             return await bot.send_document(
-                item.chat_id, media, caption=text, reply_markup=markup, filename=ref.filename or None
+                item.chat_id, media, caption=text, reply_markup=markup, filename=ref.filename or None, **extra
             )
-    return await bot.send_message(item.chat_id, text, reply_markup=markup)
+    return await bot.send_message(item.chat_id, text, reply_markup=markup, **extra)
 
 
 async def send_due(app: Application, limit: int = 50, stopping: asyncio.Event | None = None) -> int:  # type: ignore[type-arg]
@@ -93,7 +101,8 @@ async def send_due(app: Application, limit: int = 50, stopping: asyncio.Event | 
 
 async def _deliver_one(app: Application, runtime: Runtime, item: Outgoing) -> int:  # type: ignore[type-arg]
     try:
-        message = await _send(app, runtime, item)
+        async with _paced(runtime):
+            message = await _send(app, runtime, item)
     except Forbidden as error:
         await runtime.db(outbox.mark_unreachable, item.id, item.user_id, runtime.now(), str(error))
         runtime.metrics.failed("unreachable")
@@ -112,7 +121,8 @@ async def _deliver_one(app: Application, runtime: Runtime, item: Outgoing) -> in
         await runtime.db(outbox.mark_sent, item.id, message.message_id, runtime.now())
         runtime.metrics.sent(item.kind)
         if item.payload.get("pin"):
-            await _pin(app, item.chat_id, message.message_id)
+            async with _paced(runtime):
+                await _pin(app, item.chat_id, message.message_id)
         return 1
     return 0
 

@@ -18,6 +18,7 @@ it did not touch.
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import json
 import logging
 from collections.abc import Callable, Iterable
@@ -42,6 +43,10 @@ REFRESH_GROUP = -1000  # a group of its own (one handler runs per group), before
 WRITE_GROUP = 1000  # a group of its own, after every other
 
 RowId = tuple[str, str]
+# The rows an update's write-through changed, gathered to be written in one transaction (None: no batch).
+_batch: contextvars.ContextVar[list[tuple[RowId, Any, str | None]] | None] = contextvars.ContextVar(
+    "persistence_batch", default=None
+)
 
 
 def _conversation_kind(name: str) -> str:
@@ -105,11 +110,37 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         fingerprint = _fingerprint(data)
         if row_id in self._seen and self._seen[row_id] == fingerprint:
             return
-        if fingerprint is None:
-            await self._run(lambda s: self._drop(s, kind, key))
-        else:
-            await self._run(lambda s: self._put(s, kind, key, data))
+        batch = _batch.get()
+        if batch is not None:  # an update's write-through: written with the update's other rows, below
+            batch.append((row_id, data, fingerprint))
+            return
+        await self._run(lambda s: self._apply(s, row_id, data, fingerprint))
         self._seen[row_id] = fingerprint
+
+    def _apply(self, session: Session, row_id: RowId, data: Any, fingerprint: str | None) -> None:
+        if fingerprint is None:
+            self._drop(session, *row_id)
+        else:
+            self._put(session, *row_id, data)
+
+    async def write_through(self, app: Application, update: Update) -> int:  # type: ignore[type-arg]
+        """Write what this update changed (its user and chat data, its conversations' states) in one
+        transaction, before the update is done; returns how many rows."""
+        chat, user = update.effective_chat, update.effective_user
+        app.mark_data_for_update_persistence(
+            chat_ids=chat.id if chat is not None else None, user_ids=user.id if user is not None else None
+        )
+        rows: list[tuple[RowId, Any, str | None]] = []
+        token = _batch.set(rows)
+        try:
+            await app.update_persistence()  # PTB gathers the changes; `_write` collects them in `rows`
+        finally:
+            _batch.reset(token)
+        if rows:
+            await self._run(lambda s: [self._apply(s, *row) for row in rows])
+            for row_id, _, fingerprint in rows:
+                self._seen[row_id] = fingerprint
+        return len(rows)
 
     # --- reads -----------------------------------------------------------------------------------
     async def get_user_data(self) -> dict[int, dict[str, Any]]:
@@ -255,12 +286,9 @@ async def _refresh(update: Update, context: Any) -> None:
 
 
 async def _write_through(update: Update, context: Any) -> None:
-    app: Application = context.application  # type: ignore[type-arg]
-    chat, user = update.effective_chat, update.effective_user
-    app.mark_data_for_update_persistence(
-        chat_ids=chat.id if chat is not None else None, user_ids=user.id if user is not None else None
-    )
-    await app.update_persistence()
+    persistence = context.application.persistence
+    if isinstance(persistence, SqlPersistence):
+        await persistence.write_through(context.application, update)
 
 
 def shared_state_handlers(app: Application) -> list[tuple[BaseHandler[Any, Any, Any], int]]:  # type: ignore[type-arg]

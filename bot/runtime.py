@@ -16,6 +16,8 @@ from bot.config import Settings
 from models.db import unit_of_work
 
 if TYPE_CHECKING:
+    from aiolimiter import AsyncLimiter
+
     from bot.observability import Metrics
 
 P = ParamSpec("P")
@@ -46,6 +48,8 @@ class Runtime:
     # (METRICS_PORT) and answers SIGTERM. Applications driven in-process (tests) do neither.
     serving: bool = False
     stopping: bool = False  # a stop signal came: finishing the update in hand, then exiting
+    # The pace of bulk sends (the outbox), OUTBOX_PER_SECOND; None: unpaced (in-process tests).
+    outbox_pace: AsyncLimiter | None = None
 
     def now(self) -> datetime:
         return self.clock()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from contextvars import ContextVar
 
 from telegram import Update
 from telegram.constants import ChatType
@@ -43,10 +44,19 @@ def remember_language(context: Ctx, lang: str) -> None:
         context.user_data[LANG_KEY] = lang
 
 
+# The gate's lookup, handed to the first handler of the same update that asks (update id, user): one
+# lookup per update instead of two. Taken once: a later ask in the update reads afresh, after any change.
+_from_gate: ContextVar[tuple[int, Me] | None] = ContextVar("signed_in_from_gate", default=None)
+
+
 async def current_user(update: Update, context: Ctx) -> Me | None:
     user = update.effective_user
     if user is None:
         return None
+    handed = _from_gate.get()
+    if handed is not None and handed[0] == update.update_id:
+        _from_gate.set(None)
+        return handed[1]
     me = await context.rt.db(people.signed_in, user.id)
     if me is not None:
         logs.bind(user_id=me.id)  # our internal id on this update's log lines; never a name
@@ -83,7 +93,9 @@ async def gate(update: Update, context: Ctx) -> None:
         # Mid sign-in, the sign-in flow answers stray commands itself.
         if name is None or name in PUBLIC_COMMANDS or (context.user_data or {}).get("flow") == "login":
             return
-    if await current_user(update, context) is not None:
+    me = await current_user(update, context)
+    if me is not None:
+        _from_gate.set((update.update_id, me))
         return
     lang = lang_of(update, context)
     if query is not None:

@@ -13,6 +13,7 @@ Why it is shaped this way:
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -21,7 +22,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import sqlalchemy as sa
-from icalendar import Calendar, Event
+from icalendar import Calendar, Event, Timezone
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -772,10 +773,18 @@ def calendar_file(booking: BookingView, space: SpaceView, now: datetime, lang: s
         stamp=now,
     )
     calendar = Calendar.new(
-        prodid="-//Les Belles Années//LBA Bot//FR", uid=f"lba-booking-{booking.id}-calendar", subcomponents=[event]
+        prodid="-//Les Belles Années//LBA Bot//FR",
+        uid=f"lba-booking-{booking.id}-calendar",
+        subcomponents=[_vtimezone(space.timezone, booking.start_at.astimezone(tz).year), event],
     )
-    calendar.add_missing_timezones()
     return bytes(calendar.to_ical())
+
+
+@functools.lru_cache(maxsize=32)
+def _vtimezone(tzid: str, year: int) -> Timezone:
+    """The zone's rules from 1 January of the booking's year for two years: what a calendar needs around the
+    booking, built once (from tzinfo over 1970-2038, it took 3-5 ms a booking and 5 KB a file)."""
+    return Timezone.from_tzid(tzid, first_date=date(year, 1, 1), last_date=date(year + 2, 1, 1))
 
 
 # --- reading a typed day ----------------------------------------------------------------------------------

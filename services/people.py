@@ -33,7 +33,10 @@ class Me:
 
 
 def me_of(session: Session, user: User) -> Me:
-    residence = session.get(Residence, user.residence_id) if user.residence_id else None
+    return _me(user, session.get(Residence, user.residence_id) if user.residence_id else None)
+
+
+def _me(user: User, residence: Residence | None) -> Me:
     return Me(
         id=user.id,
         telegram_id=user.telegram_id,
@@ -51,9 +54,13 @@ def me_of(session: Session, user: User) -> Me:
 
 
 def signed_in(session: Session, telegram_id: int) -> Me | None:
-    """The active account linked to this Telegram user, if any."""
-    user = session.scalar(sa.select(User).where(User.telegram_id == telegram_id, User.active.is_(True)))
-    return me_of(session, user) if user else None
+    """The active account linked to this Telegram user, if any (one query: it runs for most updates)."""
+    row = session.execute(
+        sa.select(User, Residence)
+        .outerjoin(Residence, Residence.id == User.residence_id)
+        .where(User.telegram_id == telegram_id, User.active.is_(True))
+    ).first()
+    return _me(*row) if row else None
 
 
 def set_language(session: Session, telegram_id: int, language: str) -> None:

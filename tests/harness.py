@@ -29,8 +29,8 @@ class BotHarness:
         self.clock = clock
         self.emu = BotApiEmulator(settings.token or "", clock=lambda: clock().timestamp())
         self.app: LbaApplication | None = None
-        # PTB's rate limiter paces every message (one per 1/30 s): it changes timing, not behaviour,
-        # so flow tests run without it; the broadcast tests and the bot run as a process keep it.
+        # The outbox's pace (30 a second) and PTB's rate limiter change timing, not behaviour,
+        # so flow tests run without them; the pacing and broadcast tests and the bot run as a process keep them.
         self.rate_limiter = False
 
     def _build(self) -> LbaApplication:

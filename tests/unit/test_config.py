@@ -44,6 +44,8 @@ def test_token_is_optional_when_not_running() -> None:
         ("LOG_LEVEL", "LOUD", "DEBUG, INFO"),
         ("LBA_BCRYPT_ROUNDS", "99", "4 to 16"),
         ("TELEGRAM_BOT_USERNAME", "a b", "@username"),
+        ("OUTBOX_PER_SECOND", "45", "0.1 to 30"),
+        ("OUTBOX_PER_SECOND", "vite", "0.1 to 30"),
     ],
 )
 def test_malformed_values_name_the_variable(name: str, value: str, hint: str) -> None:
@@ -66,3 +68,9 @@ def test_environment_wins_over_dotenv(tmp_path, monkeypatch) -> None:  # type: i
     monkeypatch.setenv("LOG_LEVEL", "WARNING")
     s = load_settings(require_token=True)
     assert s.token == TOKEN and s.log_level == "WARNING" and s.timezone == "Europe/London"
+
+
+def test_outbox_pace_defaults_to_telegrams_bulk_limit_and_takes_a_share() -> None:
+    assert settings().outbox_per_second == 30
+    assert settings(OUTBOX_PER_SECOND="15").outbox_per_second == 15
+    assert settings(OUTBOX_PER_SECOND="0.5").outbox_per_second == 0.5
