@@ -167,14 +167,16 @@ def full_script(user: EmuUser, seed: int) -> Script:
         turn += 1
 
 
-def echo_script(user: EmuUser, kinds: Iterator[str]) -> Script:
-    """The same kinds of updates, in the same order, for the echo bot: texts echoed, presses answered."""
+def echo_script(user: EmuUser, kinds: Iterator[str], same_calls: bool = False) -> Script:
+    """The same kinds of updates, in the same order, for the echo bot: texts echoed, presses answered
+    (`same_calls`: a press is complete with its edit)."""
+    pressed = visible if same_calls else answered
     for number, kind in enumerate(kinds):
         if kind == "text":
             yield Step("text", lambda n=number: user.send_text(f"/menu {n}"), visible)
         else:
             target = user.bot_messages[-1].message_id
-            yield Step("press", lambda t=target: user.press_data("bk:sl:2:1795586400", message_id=t), answered)
+            yield Step("press", lambda t=target: user.press_data("bk:sl:2:1795586400", message_id=t), pressed)
 
 
 def kinds_of(seed: int) -> Iterator[str]:
@@ -476,18 +478,28 @@ def run_full(
 
 
 def run_echo(
-    users: int, warmup: int, updates: int, workdir: Path, replay: dict[int, list[str]] | None = None
+    users: int,
+    warmup: int,
+    updates: int,
+    workdir: Path,
+    replay: dict[int, list[str]] | None = None,
+    *,
+    same_calls: bool = False,
 ) -> Figures:
     """The echo bot, given what each full-bot user sent (`replay`: user id -> kinds, in order) or, without
-    it, what a full-bot user sends when every step succeeds."""
+    it, what a full-bot user sends when every step succeeds. `same_calls`: the echo bot making the full
+    bot's Bot API calls (bench/echo_bot.py), a press then complete with its edit."""
     emu = BotApiEmulator(TOKEN, bot_username="lba_bench_echo_bot")
     people = [emu.user(LOAD_TELEGRAM_BASE + n, f"R{n}") for n in range(1, users + 1)]
     scripts = [
-        (u.user_id, echo_script(u, iter(replay[u.user_id]) if replay else kinds_of(n))) for n, u in enumerate(people)
+        (u.user_id, echo_script(u, iter(replay[u.user_id]) if replay else kinds_of(n), same_calls))
+        for n, u in enumerate(people)
     ]
+    command = ["bench.echo_bot", "--same-calls"] if same_calls else ["bench.echo_bot"]
+    name = "echo bot, the full bot's calls" if same_calls else "echo bot"
     with EmulatorServer(emu) as server:
-        bot = BotUnderTest(emu, ["bench.echo_bot"], bot_env(server.url, "sqlite://"), workdir / "echo.log")
-        return measure(emu, bot, scripts, warmup, updates, Figures("echo bot", "-", users))
+        bot = BotUnderTest(emu, command, bot_env(server.url, "sqlite://"), workdir / f"{command[-1]}.log")
+        return measure(emu, bot, scripts, warmup, updates, Figures(name, "-", users))
 
 
 def table(results: list[Figures]) -> list[str]:
@@ -519,6 +531,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--warmup", type=int, default=100, help="answers before the measure starts")
     parser.add_argument("--postgres-url", default=None, help="server for the database lba_bencha (default: local)")
     parser.add_argument("--only", choices=("full", "echo"), default=None, help="run one of the two bots")
+    parser.add_argument(
+        "--same-calls",
+        action="store_true",
+        help="also run the echo bot making the full bot's Bot API calls (the floor of any such bot)",
+    )
     parser.add_argument("--variant", type=variant_name, default="as-is", help="what-ifs for the full bot (WHAT_IFS)")
     parser.add_argument("--timing", nargs="?", const="", help="time the full bot's awaits (where time goes)")
     parser.add_argument("--cprofile", metavar="FILE", help="cProfile the full bot (CPU time, all threads) into FILE")
@@ -543,11 +560,18 @@ def main(argv: list[str] | None = None) -> int:
         if args.only != "full":
             replay = results[0].sequences if results else None
             results.append(run_echo(args.users, args.warmup, args.updates, workdir, replay))
+            if args.same_calls:
+                results.append(run_echo(args.users, args.warmup, args.updates, workdir, replay, same_calls=True))
     command = " ".join(["python -m bench.updates", *(sys.argv[1:] if argv is None else argv)])
     print(f"{command}\n{date.today().isoformat()}, {machine()}")
     print("\n".join(table(results)))
-    if len(results) == 2:
+    if len(results) >= 2 and args.only is None:
         print(verdict(results[0], results[1]))
+    if args.same_calls and args.only is None:
+        print(
+            f"the full bot's calls alone: {results[2].rate / results[1].rate:.1%} of the echo bot; the full bot "
+            f"{results[0].rate / results[2].rate:.1%} of them"
+        )
     if notes:
         print("\n".join(["", *notes]))
     return 0 if all(f.healthy for f in results) else 1

@@ -7,6 +7,11 @@ kept for the life of the process, so it is never handed to other work nor return
 still holding the lock. If the holder dies, its connection closes, PostgreSQL frees the lock, and
 the next scheduler run of another process takes it over.
 
+One user, one update at a time: PTB handles a process's updates in turn, but behind a load balancer a
+double tap can reach two processes at once, and both would find the flow at the same step (two reports
+filed). `user_turn` holds a per-user advisory lock while an update is handled, from before its state is
+read to after it is written through, so the second waits for the first and finds what it left.
+
 SQLite: one process only. `single_process` holds an exclusive `flock` on `<database>.lock` for the
 life of `run`; a second `run` on the same file refuses to start. The kernel drops the lock when the
 process ends, however it ends. Commands that do not serve updates (`backup`, `invite`...) do not
@@ -21,7 +26,7 @@ import fcntl
 import logging
 import os
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -43,6 +48,10 @@ log = logging.getLogger(__name__)
 SCHEDULER_LOCK_KEY = int.from_bytes(b"LBASCHED", "big")  # < 2**63: a valid bigint
 # Held SHARED by every live sender for its life; a starting process that can take it EXCLUSIVE is alone.
 SENDERS_LOCK_KEY = int.from_bytes(b"LBASENDR", "big")
+# A user's lock: this base plus their Telegram id (below 2**53), so no overlap with the keys above.
+USER_LOCK_BASE = int.from_bytes(b"LBAU", "big") << 32
+# How long an update waits for the same user's update on another process; then it goes ahead, logged.
+USER_TURN_WAIT_MS = 15000
 LOCK_KEY = "lba.scheduler_lock"  # bot_data
 # The server notices a vanished holder (a network cut, not only a closed socket) within about a
 # minute, and frees the lock for the others: idle 30 s, then 3 probes 10 s apart.
@@ -183,6 +192,50 @@ async def release_scheduler_lock(app: Any) -> None:
     lock: SchedulerLock | None = app.bot_data.pop(LOCK_KEY, None)
     if lock is not None:
         await asyncio.to_thread(lock.release)
+
+
+# --- one update of a user at a time ---------------------------------------------------------------
+
+
+@contextlib.asynccontextmanager
+async def user_turn(engine: Engine, telegram_id: int | None) -> AsyncIterator[None]:
+    """While the block runs, no other process handles an update of this user (PostgreSQL; else a no-op)."""
+    if telegram_id is None or engine.dialect.name != "postgresql":
+        yield
+        return
+    key = USER_LOCK_BASE + telegram_id
+    conn = await asyncio.to_thread(_take_turn, engine, key)
+    try:
+        yield
+    finally:
+        if conn is not None:
+            await asyncio.to_thread(_end_turn, conn, key)
+
+
+def _take_turn(engine: Engine, key: int) -> sa.Connection | None:
+    conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        conn.exec_driver_sql(f"SET lock_timeout = {USER_TURN_WAIT_MS}")
+        try:
+            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+        finally:
+            conn.exec_driver_sql("RESET lock_timeout")
+    except DBAPIError as error:  # waited too long, or the database is away: the update goes ahead anyway
+        log.warning("handling an update without its user's lock: %s", type(error.orig).__name__)
+        with contextlib.suppress(DBAPIError):
+            conn.close()
+        return None
+    return conn
+
+
+def _end_turn(conn: sa.Connection, key: int) -> None:
+    try:
+        conn.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": key})
+    except DBAPIError:  # a lost connection has freed the lock with its session
+        log.warning("could not free a user's lock: its connection is gone, and the lock with it")
+    finally:
+        with contextlib.suppress(DBAPIError):
+            conn.close()
 
 
 # --- SQLite: one process ---------------------------------------------------------------------------

@@ -202,9 +202,11 @@ class ObservedApplication(Application):  # type: ignore[type-arg]
         runtime: Runtime = self.bot_data[RUNTIME_KEY]
         kind = update_kind(update)
         started = time.perf_counter()
+        user = update.effective_user if isinstance(update, Update) else None
         with logs.update_context(update_id=getattr(update, "update_id", None)):
             try:
-                await super().process_update(update)
+                async with coordination.user_turn(runtime.engine, user.id if user else None):
+                    await super().process_update(update)
             finally:
                 elapsed = time.perf_counter() - started
                 runtime.metrics.handled(kind, elapsed, runtime.now())

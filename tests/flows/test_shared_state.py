@@ -9,6 +9,7 @@ wrote through.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from typing import Any
 
@@ -134,4 +135,35 @@ async def test_the_language_chosen_on_one_process_is_the_other_ones_too(
     # Read from A's copy of her user data (lang_of), refreshed from the database before the update.
     assert "There is nothing to cancel" in (await jeanne_a.send("/annuler"))[-1].text
     assert "Hello Jeanne" in (await jeanne_a.send("/menu"))[-1].text
+    assert a.refused() == []
+
+
+async def test_a_double_tap_landing_on_both_processes_at_once_files_one_report(
+    pair: tuple[Process, Process], engine: Engine
+) -> None:
+    """The two presses of a double tap reach the two processes at the same instant: one user's updates are
+    handled one at a time across processes (a per-user lock in the database), so the second press finds
+    the flow over, whichever process it reached."""
+    a, b = pair
+    jeanne_a, _ = await signed_in_on_both(pair, engine, 803)
+    await jeanne_a.send("/signaler")
+    await jeanne_a.press("🔊 Nuisances")
+    await jeanne_a.press("🏠 Mon appartement (A12)")
+    await jeanne_a.send(DESCRIPTION)
+    await jeanne_a.press("🚨 Urgente")
+    await jeanne_a.press("⏭ Passer")
+    summary = jeanne_a.last
+    confirm = dict(label_data for row in summary.buttons for label_data in row)["✅ Confirmer"]
+    jeanne_a.emu.press_data(confirm, message_id=summary.message_id)
+    jeanne_a.emu.press_data(confirm, message_id=summary.message_id)
+    first, second = a.emu.take_updates()
+    assert a.app is not None and b.app is not None
+    await asyncio.gather(
+        a.app.process_update(Update.de_json(first, a.app.bot)),
+        b.app.process_update(Update.de_json(second, b.app.bot)),
+    )
+    with unit_of_work(make_session_factory(engine)) as session:
+        filed = session.scalars(sa.select(Incident.id).where(Incident.description == DESCRIPTION)).all()
+    assert len(filed) == 1
+    assert rows(engine, "conversation:incident_report") == {}
     assert a.refused() == []

@@ -263,3 +263,29 @@ def test_postgresql_and_memory_databases_need_no_lock_file(tmp_path: Path, monke
         with single_process(make_settings(url)), single_process(make_settings(url)):
             pass
     assert list(tmp_path.iterdir()) == []
+
+
+async def test_a_users_turn_waits_for_the_same_users_update_elsewhere_then_goes_ahead(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another process holds Jeanne's lock: her update waits for it, at most USER_TURN_WAIT_MS, then is
+    handled anyway (logged): a stuck process delays a user, it never silences them."""
+    postgresql_only(engine)
+    monkeypatch.setattr(coordination, "USER_TURN_WAIT_MS", 300)
+    other = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+    try:
+        other.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": coordination.USER_LOCK_BASE + 42})
+        async with coordination.user_turn(engine, 43):  # someone else's turn is free
+            pass
+        with caplog.at_level(logging.WARNING, logger="bot.coordination"):
+            async with coordination.user_turn(engine, 42):
+                ran = True
+        assert ran and "without its user's lock" in caplog.text
+        other.execute(sa.text("SELECT pg_advisory_unlock(:k)"), {"k": coordination.USER_LOCK_BASE + 42})
+        caplog.clear()
+        async with coordination.user_turn(engine, 42):  # free again: taken, and freed after
+            held = other.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": coordination.USER_LOCK_BASE + 42})
+        assert held is False and caplog.text == ""
+        assert other.scalar(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": coordination.USER_LOCK_BASE + 42})
+    finally:
+        other.close()
