@@ -7,9 +7,11 @@ Stable API (bench/updates.py, bench/memory.py and the other benches use it):
 - `start_process(module, args, env, log) -> Popen`: `python -m <module> <args>` with output to `log`.
 - `stop_process(process, timeout) -> int`: SIGTERM, bounded wait (SIGKILL past it); the exit code.
 - `seed_demo(database_url, residents, workdir) -> float`: `python -m bot seed-demo --residents N`, seconds.
-- `BotUnderTest(emu, command, env, log)`: a context manager that starts the process, waits (bounded) until it
-  long-polls, and stops it on exit; `.exit_code`, `.log_text()`, `.pid`, `.rss()` (bytes), `.restart()`.
-- `first_poll(emu, since, timeout) -> bool`: wait until a getUpdates call arrives after call number `since`.
+- `BotUnderTest(emu, command, env, log, ready="getUpdates")`: a context manager that starts the process, waits
+  (bounded) until it long-polls (or makes the `ready` call: "setWebhook" in webhook mode), and stops it on
+  exit; `.exit_code`, `.log_text()`, `.pid`, `.rss()` (bytes), `.restart()`.
+- `first_poll(emu, since, timeout, method="getUpdates") -> bool`: wait until such a call arrives after call
+  number `since`.
 - `percentile(values, p) -> float`, `load() -> str` (the load average), `machine() -> str`.
 - `ClosedLoop(emu).run(scripts, concurrency, limit, progress) -> list[Handled]`: simulated users, each waiting
   for the bot's answer before its next update; a script is a generator of `Step(kind, act, done)` that
@@ -97,16 +99,19 @@ def seed_demo(database_url: str, residents: int, workdir: Path) -> float:
     return time.monotonic() - started
 
 
-def first_poll(emu: BotApiEmulator, since: int = 0, timeout: float = START_TIMEOUT) -> bool:
-    """True once a getUpdates call arrived after the first `since` calls (the bot is up and listening)."""
-    return emu.wait_for(lambda: any(c.method == "getUpdates" for c in emu.calls[since:]), timeout)
+def first_poll(emu: BotApiEmulator, since: int = 0, timeout: float = START_TIMEOUT, method: str = "getUpdates") -> bool:
+    """True once a getUpdates call (or `method`) arrived after the first `since` calls (the bot is up)."""
+    return emu.wait_for(lambda: any(c.method == method for c in emu.calls[since:]), timeout)
 
 
 class BotUnderTest:
     """`python -m <command>` against the emulator, started on enter (up once it polls), stopped on exit."""
 
-    def __init__(self, emu: BotApiEmulator, command: Sequence[str], env: dict[str, str], log: Path) -> None:
+    def __init__(
+        self, emu: BotApiEmulator, command: Sequence[str], env: dict[str, str], log: Path, ready: str = "getUpdates"
+    ) -> None:
         self.emu = emu
+        self.ready = ready
         self.module, *rest = command
         self.args = list(rest)
         self.env = env
@@ -125,7 +130,7 @@ class BotUnderTest:
         since = len(self.emu.calls)
         launched = time.monotonic()
         self.process = start_process(self.module, self.args, self.env, self.log)
-        if not first_poll(self.emu, since):
+        if not first_poll(self.emu, since, method=self.ready):
             self.stop()
             raise RuntimeError(f"{self.module} did not start polling; log tail:\n{self.log_text()[-3000:]}")
         self.started_in = time.monotonic() - launched

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import cProfile
 import functools
 import io
@@ -36,6 +37,7 @@ import math
 import pstats
 import random
 import re
+import socket
 import sys
 import tempfile
 import threading
@@ -46,6 +48,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psutil
 import sqlalchemy as sa
@@ -373,6 +376,7 @@ class Figures:
     refused: int = 0
     load_before: str = ""
     load_after: str = ""
+    spread: dict[str, int] = field(default_factory=dict)  # several processes: updates each one was posted
 
     @property
     def rate(self) -> float:
@@ -404,14 +408,16 @@ class CpuShare:
     """CPU used by the bot process and by this one (emulator and users) over the measured window, in %
     of one core: a bot near 100 % is the limit; a harness near 100 % would mean the harness is."""
 
-    def __init__(self, pid: int, start: int, end: int) -> None:
-        self.processes = (psutil.Process(pid), psutil.Process())
+    def __init__(self, pids: list[int], start: int, end: int) -> None:
+        self.bots = [psutil.Process(pid) for pid in pids]  # several bot processes: their sum
+        self.harness = psutil.Process()
         self.start, self.end = start, end
         self.samples: list[tuple[float, float, float]] = []
 
     def _sample(self) -> None:
-        bot, harness = (p.cpu_times() for p in self.processes)
-        self.samples.append((time.monotonic(), bot.user + bot.system, harness.user + harness.system))
+        bots = sum(t.user + t.system for t in (p.cpu_times() for p in self.bots))
+        harness = self.harness.cpu_times()
+        self.samples.append((time.monotonic(), bots, harness.user + harness.system))
 
     def __call__(self, answers: int) -> None:
         if (not self.samples and answers >= self.start) or (len(self.samples) == 1 and answers >= self.end):
@@ -426,22 +432,25 @@ class CpuShare:
 
 def measure(
     emu: BotApiEmulator,
-    bot: BotUnderTest,
+    bots: BotUnderTest | list[BotUnderTest],
     scripts: list[tuple[int, Script]],
     warmup: int,
     updates: int,
     into: Figures,
 ) -> Figures:
+    fleet = bots if isinstance(bots, list) else [bots]
     into.load_before = load()
-    with bot:
+    with contextlib.ExitStack() as running:
+        for bot in fleet:
+            running.enter_context(bot)
         loop = ClosedLoop(emu)
-        cpu = CpuShare(bot.pid, warmup, warmup + updates)
+        cpu = CpuShare([bot.pid for bot in fleet], warmup, warmup + updates)
         handled = loop.run(scripts, concurrency=len(scripts), limit=warmup + updates, progress=cpu)
     into.load_after = load()
     into.bot_cpu, into.harness_cpu = cpu.shares()
     into.timeouts = loop.timeouts
-    into.exit_code = bot.exit_code
-    log = bot.log_text()
+    into.exit_code = max((bot.exit_code or 0 for bot in fleet), default=0)
+    log = "".join(bot.log_text() for bot in fleet)
     into.tracebacks = log.count("Traceback")
     into.refused = sum(1 for c in emu.refused if c.method != "getUpdates")
     if into.tracebacks or into.refused:
@@ -458,10 +467,13 @@ def run_full(
     variant: str = "as-is",
     timing: Path | None = None,
     profile: Path | None = None,
+    processes: int = 0,
 ) -> Figures:
     """The full bot on `url`, a database holding the demo data and at least `users` generated residents.
 
-    `variant` other than "as-is", `timing` or `profile` run the bot through `serve` (see WHAT_IFS)."""
+    `variant` other than "as-is", `timing` or `profile` run the bot through `serve` (see WHAT_IFS).
+    `processes` N > 0: N bot processes in webhook mode on the one database, behind the emulator playing a
+    load balancer (round robin), each pacing its outbox at 30 / N."""
     backend = sa.make_url(url).get_backend_name()
     emu = BotApiEmulator(TOKEN, bot_username="lba_bench_bot")
     people = [emu.user(LOAD_TELEGRAM_BASE + n, f"R{n}") for n in range(1, users + 1)]
@@ -472,9 +484,41 @@ def run_full(
         command += ["--timing", str(timing)] if timing else []
         command += ["--cprofile", str(profile)] if profile else []
     name = "full bot" if variant == "as-is" else f"full bot, {variant}"
+    if processes:
+        name += f", {processes} process{'es' if processes > 1 else ''} (webhook)"
+        ports = [free_port() for _ in range(processes)]
+        emu.webhook_target = ",".join(f"http://127.0.0.1:{port}" for port in ports)
     with EmulatorServer(emu) as server:
-        bot = BotUnderTest(emu, command, bot_env(server.url, url), workdir / "full.log")
-        return measure(emu, bot, scripts, warmup, updates, Figures(name, backend, users))
+        if not processes:
+            bot = BotUnderTest(emu, command, bot_env(server.url, url), workdir / "full.log")
+            return measure(emu, bot, scripts, warmup, updates, Figures(name, backend, users))
+        fleet = [
+            BotUnderTest(
+                emu,
+                command,
+                bot_env(
+                    server.url,
+                    url,
+                    WEBHOOK_URL="https://lba-bench.invalid/telegram",
+                    WEBHOOK_SECRET="bench-webhook-secret-0123456789",
+                    WEBHOOK_LISTEN="127.0.0.1",
+                    WEBHOOK_PORT=str(port),
+                    OUTBOX_PER_SECOND=f"{30 / processes:g}",
+                ),
+                workdir / f"full-{n}.log",
+                ready="setWebhook",
+            )
+            for n, port in enumerate(ports)
+        ]
+        result = measure(emu, fleet, scripts, warmup, updates, Figures(name, backend, users))
+        result.spread = dict(Counter(urlsplit(a.url).netloc for a in emu.webhook_deliveries))
+        return result
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
 
 
 def run_echo(
@@ -532,6 +576,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--postgres-url", default=None, help="server for the database lba_bencha (default: local)")
     parser.add_argument("--only", choices=("full", "echo"), default=None, help="run one of the two bots")
     parser.add_argument(
+        "--processes",
+        type=int,
+        default=0,
+        help="N full-bot processes in webhook mode behind a round-robin load balancer (PostgreSQL)",
+    )
+    parser.add_argument(
         "--same-calls",
         action="store_true",
         help="also run the echo bot making the full bot's Bot API calls (the floor of any such bot)",
@@ -541,6 +591,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--cprofile", metavar="FILE", help="cProfile the full bot (CPU time, all threads) into FILE")
     parser.add_argument("--serve", type=variant_name, help=argparse.SUPPRESS)  # the bot process of a variant
     args = parser.parse_args(argv)
+    if args.processes and args.backend != "postgresql":
+        parser.error("--processes needs --backend postgresql (SQLite serves one process)")
     if args.serve:
         timing_out = Path(args.timing) if args.timing else None
         return serve(args.serve, timing_out, Path(args.cprofile) if args.cprofile else None)
@@ -553,7 +605,9 @@ def main(argv: list[str] | None = None) -> int:
         if args.only != "echo":
             url = fresh_database(args.backend, "lba_bencha", workdir, args.postgres_url)
             seed_demo(url, args.users, workdir)
-            full = run_full(url, args.users, args.warmup, args.updates, workdir, args.variant, timing, profile)
+            full = run_full(
+                url, args.users, args.warmup, args.updates, workdir, args.variant, timing, profile, args.processes
+            )
             results.append(full)
             notes += breakdown(timing) if timing else []
             notes += top_functions(profile) if profile else []

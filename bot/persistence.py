@@ -25,6 +25,8 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import Session, sessionmaker
 from telegram import Update
 from telegram.ext import Application, BaseHandler, BasePersistence, ConversationHandler, PersistenceInput, TypeHandler
@@ -32,6 +34,7 @@ from telegram.ext._handlers.conversationhandler import PendingState
 from telegram.ext._utils.types import ConversationDict, ConversationKey
 
 from models import BotState
+from models.base import utcnow
 from models.db import unit_of_work
 
 log = logging.getLogger(__name__)
@@ -94,11 +97,15 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
 
     @staticmethod
     def _put(session: Session, kind: str, key: str, data: Any) -> None:
-        row = session.get(BotState, (kind, key))
-        if row is None:
-            session.add(BotState(kind=kind, key=key, data=data))
-        else:
-            row.data = data
+        """Insert or replace a row in one statement (an upsert, on SQLite and PostgreSQL alike)."""
+        insert = sqlite_insert if session.get_bind().dialect.name == "sqlite" else postgresql_insert
+        statement = insert(BotState).values(kind=kind, key=key, data=data, updated_at=utcnow())
+        session.execute(
+            statement.on_conflict_do_update(
+                index_elements=[BotState.kind, BotState.key],
+                set_={"data": statement.excluded.data, "updated_at": statement.excluded.updated_at},
+            )
+        )
 
     @staticmethod
     def _drop(session: Session, kind: str, key: str) -> None:

@@ -752,7 +752,10 @@ class BotApiEmulator:
         # registered; a TLS-terminating proxy forwards it to the bot's plain-HTTP port. The emulator posts
         # to `webhook_target` (e.g. "http://127.0.0.1:8443") + the registered URL's path. Without it, the
         # emulator (offline) reaches nobody: updates wait, as they would for an unreachable bot.
+        # Several targets, comma-separated, are a load balancer's pool: each post goes to the next one in
+        # turn (round robin), and a post a target fails is retried on the next (failover).
         self.webhook_target = webhook_target
+        self._webhook_turn = 0
         self.webhook_retry_base = 0.05  # seconds before the first retry, doubled each time...
         self.webhook_retry_max = 2.0  # ...up to this (Telegram waits longer; tests need not)
         self.bot_id = bot_id
@@ -1209,11 +1212,12 @@ class BotApiEmulator:
 
     def _webhook_destination(self, registered: str) -> str | None:
         """The registered public URL as the reverse proxy forwards it: target + path (+ query)."""
-        if self.webhook_target is None:
+        targets = [t.strip() for t in (self.webhook_target or "").split(",") if t.strip()]
+        if not targets:
             return None
         parts = urlsplit(registered)
         query = f"?{parts.query}" if parts.query else ""
-        return self.webhook_target.rstrip("/") + (parts.path or "/") + query
+        return targets[self._webhook_turn % len(targets)].rstrip("/") + (parts.path or "/") + query
 
     def _next_webhook_job(self) -> tuple[JsonDict, str, str | None] | None:
         """(Under the lock.) Waits for an update to post; None once delivery stops."""
@@ -1251,6 +1255,7 @@ class BotApiEmulator:
             with self._cond:
                 attempt = WebhookAttempt(update["update_id"], url, status, error, self._clock(), bool(secret))
                 self.webhook_attempts.append(attempt)
+                self._webhook_turn += 1  # the next post, or this one's retry, goes to the next target
                 if attempt.delivered:
                     delay = 0.0
                     if self._updates and self._updates[0]["update_id"] == update["update_id"]:

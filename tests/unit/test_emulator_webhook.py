@@ -40,6 +40,10 @@ class FakeWebhook:
 
 @pytest.fixture
 def webhook() -> Iterator[FakeWebhook]:
+    yield from serve_fake_webhook()
+
+
+def serve_fake_webhook() -> Iterator[FakeWebhook]:
     fake = FakeWebhook()
 
     class Handler(BaseHTTPRequestHandler):
@@ -75,6 +79,11 @@ def emu(webhook: FakeWebhook) -> Iterator[BotApiEmulator]:
     emulator.webhook_retry_max = 0.2
     yield emulator
     emulator.stop_webhook_delivery()
+
+
+@pytest.fixture
+def second_webhook() -> Iterator[FakeWebhook]:
+    yield from serve_fake_webhook()
 
 
 def set_webhook(emu: BotApiEmulator, url: str = PUBLIC_URL, **params: Any) -> tuple[int, dict[str, Any]]:
@@ -187,3 +196,22 @@ def test_a_held_call_waits_until_released_while_others_go_on(emu: BotApiEmulator
     assert results == [200] and [m.text for m in jeanne.bot_messages] == ["x"]
     assert hold.calls == [("sendMessage", {"chat_id": 201, "text": "x"})] and hold.waiting == 0
     assert emu.call("sendMessage", {"chat_id": 201, "text": "plus retenu"})[0] == 200
+
+
+def test_several_targets_are_a_load_balancers_pool_round_robin_with_failover(
+    emu: BotApiEmulator, webhook: FakeWebhook, second_webhook: FakeWebhook
+) -> None:
+    """Several bot processes behind one public URL: posts go to each in turn; one that fails is skipped."""
+    emu.webhook_target = f"{webhook.url}, {second_webhook.url}"
+    set_webhook(emu)
+    jeanne = emu.user(104, "Jeanne")
+    for text in ("un", "deux", "trois", "quatre"):
+        jeanne.send_text(text)
+    assert emu.wait_for(lambda: len(emu.webhook_deliveries) == 4, TIMEOUT)
+    assert [r["update"]["message"]["text"] for r in webhook.received] == ["un", "trois"]
+    assert [r["update"]["message"]["text"] for r in second_webhook.received] == ["deux", "quatre"]
+    webhook.answers = [502]  # the first process is down: its post goes to the other one
+    jeanne.send_text("cinq")
+    assert emu.wait_for(lambda: len(emu.webhook_deliveries) == 5, TIMEOUT)
+    assert [r["update"]["message"]["text"] for r in second_webhook.received][-1] == "cinq"
+    assert [a.status for a in emu.webhook_rejections] == [502]
