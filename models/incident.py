@@ -114,4 +114,5 @@ class IncidentFollower(TimestampMixin, Base):
     __tablename__ = "incident_followers"
 
     incident_id: Mapped[int] = mapped_column(sa.ForeignKey("incidents.id", ondelete="CASCADE"), primary_key=True)
-    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    # The primary key leads with the incident; "what do I follow" needs its own index.
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), primary_key=True, index=True)

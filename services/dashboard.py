@@ -14,15 +14,16 @@ from models import (
     Event,
     EventStatus,
     Incident,
-    IncidentFollower,
     Participation,
     ParticipationStatus,
     Reservation,
     ReservationStatus,
+    Residence,
     Role,
     Space,
     Urgency,
 )
+from services.incidents import count_involved
 from services.people import Me
 
 
@@ -50,16 +51,7 @@ class Dashboard:
 
 
 def dashboard(session: Session, me: Me, now: datetime, default_tz: str = "Europe/Paris") -> Dashboard:
-    followed = sa.select(IncidentFollower.incident_id).where(IncidentFollower.user_id == me.id)
-    open_incidents = (
-        session.scalar(
-            sa.select(sa.func.count(Incident.id)).where(
-                sa.or_(Incident.reporter_id == me.id, Incident.id.in_(followed)),
-                Incident.status.in_(OPEN_STATUSES),
-            )
-        )
-        or 0
-    )
+    open_incidents = count_involved(session, me.id, OPEN_STATUSES)
 
     booking = session.execute(
         sa.select(Space.name, Reservation.start_at)
@@ -104,17 +96,21 @@ def dashboard(session: Session, me: Me, now: datetime, default_tz: str = "Europe
 
 
 def _staff_counts(session: Session, me: Me, now: datetime, tz: ZoneInfo) -> StaffCounts:
-    """A manager sees their residence; an admin without a residence sees the whole network."""
-    scope_incidents = Incident.status.in_(OPEN_STATUSES)
-    scope_spaces = sa.true()
+    """A manager sees their residence; an admin without a residence sees the whole network.
+
+    The whole network is still written as `residence_id IN (every residence)`: without a residence
+    filter the (residence, status) index of the incidents and the (space, start) index of the
+    reservations cannot serve, and SQLite scans every incident and every reservation ever made.
+    """
     if me.role == Role.MANAGER or me.residence_id is not None:
-        scope_incidents = sa.and_(scope_incidents, Incident.residence_id == me.residence_id)
-        scope_spaces = Space.residence_id == me.residence_id
+        residence_ids = [me.residence_id] if me.residence_id is not None else []
+    else:
+        residence_ids = list(session.scalars(sa.select(Residence.id).order_by(Residence.id)))
     open_count, urgent_count = session.execute(
         sa.select(
             sa.func.count(Incident.id),
             sa.func.count(Incident.id).filter(Incident.urgency == Urgency.URGENT),
-        ).where(scope_incidents)
+        ).where(Incident.residence_id.in_(residence_ids), Incident.status.in_(OPEN_STATUSES))
     ).one()
     local_today = now.astimezone(tz).date()
     day_start = datetime.combine(local_today, time(0), tz)
@@ -124,7 +120,7 @@ def _staff_counts(session: Session, me: Me, now: datetime, tz: ZoneInfo) -> Staf
             sa.select(sa.func.count(Reservation.id))
             .join(Space, Space.id == Reservation.space_id)
             .where(
-                scope_spaces,
+                Space.residence_id.in_(residence_ids),
                 Reservation.status == ReservationStatus.CONFIRMED,
                 Reservation.start_at >= day_start,
                 Reservation.start_at < day_end,

@@ -551,12 +551,34 @@ def _involved(session: Session, me: Me, incident_id: int, *, lock: bool = False)
     return incident, following
 
 
+def involved_ids(user_id: int, statuses: Sequence[IncidentStatus] | None = None) -> sa.CompoundSelect:
+    """The ids of the incidents a user reported or follows (of `statuses`, if given), each once.
+
+    A UNION of two indexed lookups (incidents by reporter, followers by user): written as
+    `reporter_id = me OR id IN (followed)`, neither index can serve, and the databases scan every
+    follower (SQLite) or every incident (PostgreSQL) instead.
+    """
+    reported = sa.select(Incident.id).where(Incident.reporter_id == user_id)
+    followed = sa.select(IncidentFollower.incident_id).where(IncidentFollower.user_id == user_id)
+    if statuses is not None:
+        reported = reported.where(Incident.status.in_(statuses))
+        followed = followed.join(Incident, Incident.id == IncidentFollower.incident_id).where(
+            Incident.status.in_(statuses)
+        )
+    return sa.union(reported, followed)
+
+
+def count_involved(session: Session, user_id: int, statuses: Sequence[IncidentStatus] | None = None) -> int:
+    """How many incidents the user reported or follows (of `statuses`, if given)."""
+    ids = involved_ids(user_id, statuses).subquery()
+    return session.scalar(sa.select(sa.func.count()).select_from(ids)) or 0
+
+
 def list_incidents(session: Session, me: Me, page: int = 0, per_page: int = PAGE_SIZE) -> IncidentPage:
     """Mine and the ones I joined, newest first."""
     page = max(0, page)
-    followed = sa.select(IncidentFollower.incident_id).where(IncidentFollower.user_id == me.id)
-    scope = sa.or_(Incident.reporter_id == me.id, Incident.id.in_(followed))
-    total = session.scalar(sa.select(sa.func.count(Incident.id)).where(scope)) or 0
+    scope = Incident.id.in_(involved_ids(me.id))
+    total = count_involved(session, me.id)
     rows = session.scalars(
         sa.select(Incident)
         .where(scope)
