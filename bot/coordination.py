@@ -215,11 +215,13 @@ async def user_turn(engine: Engine, telegram_id: int | None) -> AsyncIterator[No
 def _take_turn(engine: Engine, key: int) -> sa.Connection | None:
     conn = engine.connect().execution_options(isolation_level="AUTOCOMMIT")
     try:
-        conn.exec_driver_sql(f"SET lock_timeout = {USER_TURN_WAIT_MS}")
-        try:
-            conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
-        finally:
-            conn.exec_driver_sql("RESET lock_timeout")
+        if not conn.execute(sa.text("SELECT pg_try_advisory_lock(:k)"), {"k": key}).scalar():
+            # The user's previous update is still in hand elsewhere: wait for it, boundedly.
+            conn.exec_driver_sql(f"SET lock_timeout = {USER_TURN_WAIT_MS}")
+            try:
+                conn.execute(sa.text("SELECT pg_advisory_lock(:k)"), {"k": key})
+            finally:
+                conn.exec_driver_sql("RESET lock_timeout")
     except DBAPIError as error:  # waited too long, or the database is away: the update goes ahead anyway
         log.warning("handling an update without its user's lock: %s", type(error.orig).__name__)
         with contextlib.suppress(DBAPIError):

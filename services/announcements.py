@@ -333,26 +333,21 @@ def send(session: Session, me: Me, draft: AnnouncementDraft, now: datetime, phot
     session.flush()
     batch = batch_of(announcement.id)
     params = {"text": text}
-    residents = skipped = 0
-    for user_id, reachable in _audience(session, ids):
-        queued = None
-        if reachable:
-            queued = outbox.notify(
-                session,
-                user_id=user_id,
-                kind=KIND,
-                key=MESSAGE_KEY,
-                now=now,
-                params=params,
-                buttons=_ack_buttons(announcement.id) if draft.ask_ack else None,
-                photo=photo_id,
-                dedup_key=f"{batch}:user:{user_id}",
-                batch=batch,
-            )
-        if queued is None:
-            skipped += 1
-        else:
-            residents += 1
+    audience = _audience(session, ids)
+    rows = outbox.notify_many(
+        session,
+        [user_id for user_id, reachable in audience if reachable],
+        kind=KIND,
+        key=MESSAGE_KEY,
+        now=now,
+        params=params,
+        buttons=_ack_buttons(announcement.id) if draft.ask_ack else None,
+        photo=photo_id,
+        dedup_key=lambda user_id: f"{batch}:user:{user_id}",
+        batch=batch,
+    )
+    residents = sum(rows)
+    skipped = len(audience) - residents
     posted = 0
     for chat_id, lang in groups.group_chats(session, ids, GroupKind.RESIDENTS):
         queued = outbox.notify_chat(
@@ -643,18 +638,16 @@ def remind(session: Session, me: Me, announcement_id: int, round_: int, now: dat
     if round_ != current + 1:
         raise InvalidInput("round", "unknown")
     batch = f"{REMINDER_PREFIX}:{announcement_id}:{round_}"
-    queued = 0
-    for user_id in _remindable(session, announcement_id):
-        row = outbox.notify(
-            session,
-            user_id=user_id,
-            kind=REMINDER_KIND,
-            key=REMINDER_KEY,
-            now=now,
-            params={"text": announcement.text},
-            buttons=_ack_buttons(announcement_id),
-            dedup_key=f"{batch_of(announcement_id)}:user:{user_id}:reminder:{round_}",
-            batch=batch,
-        )
-        queued += row is not None
+    rows = outbox.notify_many(
+        session,
+        _remindable(session, announcement_id),
+        kind=REMINDER_KIND,
+        key=REMINDER_KEY,
+        now=now,
+        params={"text": announcement.text},
+        buttons=_ack_buttons(announcement_id),
+        dedup_key=lambda user_id: f"{batch_of(announcement_id)}:user:{user_id}:reminder:{round_}",
+        batch=batch,
+    )
+    queued = sum(rows)
     return ReminderOutcome(queued, round_, already_sent=False)

@@ -724,31 +724,30 @@ def propose(session: Session, me: Me, proposal: Proposal, now: datetime) -> Prop
                 User.residence_id == residence.id, User.role == Role.MANAGER, User.active.is_(True)
             )
         ).all()
-        for manager_id in managers:
-            queued = outbox.notify(
-                session,
-                user_id=manager_id,
-                kind="event_proposed",
-                key="ev.notify.proposed",
-                now=now,
-                params={
-                    "name": me.full_name,
-                    "apartment": me.apartment or "—",
-                    "title": clean.title,
-                    "when": outbox.dt(clean.starts_at),
-                    "place": clean.location,
-                    "capacity": clean.capacity,
-                    "description": clean.description or "—",
-                },
-                buttons=[
-                    [
-                        outbox.button("ev.btn.approve", f"ev:approve:{event.id}"),
-                        outbox.button("ev.btn.reject", f"ev:reject:{event.id}"),
-                    ]
-                ],
-                dedup_key=f"event_proposed:{event.id}:{manager_id}",
-            )
-            notified += queued is not None
+        queued = outbox.notify_many(
+            session,
+            managers,
+            kind="event_proposed",
+            key="ev.notify.proposed",
+            now=now,
+            params={
+                "name": me.full_name,
+                "apartment": me.apartment or "—",
+                "title": clean.title,
+                "when": outbox.dt(clean.starts_at),
+                "place": clean.location,
+                "capacity": clean.capacity,
+                "description": clean.description or "—",
+            },
+            buttons=[
+                [
+                    outbox.button("ev.btn.approve", f"ev:approve:{event.id}"),
+                    outbox.button("ev.btn.reject", f"ev:reject:{event.id}"),
+                ]
+            ],
+            dedup_key=lambda manager_id: f"event_proposed:{event.id}:{manager_id}",
+        )
+        notified = sum(queued)
     log.info("event %s proposed (%s)", event.id, event.status.value)
     return ProposalOutcome(event.id, event.title, event.status, notified)
 
@@ -809,18 +808,16 @@ def cancel_event(session: Session, me: Me, event_id: int, now: datetime) -> Canc
             Participation.user_id != me.id,
         )
     ).all()
-    notified = 0
-    for user_id in people:
-        queued = outbox.notify(
-            session,
-            user_id=user_id,
-            kind="event_cancelled",
-            key="ev.notify.cancelled",
-            now=now,
-            params={"title": event.title, "when": outbox.dt(event.starts_at), "place": event.location},
-            dedup_key=f"event_cancelled:{event.id}:{user_id}",
-        )
-        notified += queued is not None
+    queued = outbox.notify_many(
+        session,
+        people,
+        kind="event_cancelled",
+        key="ev.notify.cancelled",
+        now=now,
+        params={"title": event.title, "when": outbox.dt(event.starts_at), "place": event.location},
+        dedup_key=lambda user_id: f"event_cancelled:{event.id}:{user_id}",
+    )
+    notified = sum(queued)
     log.info("event %s cancelled; %d participants notified", event.id, notified)
     return Cancellation(event.id, event.title, notified)
 

@@ -15,6 +15,7 @@ import logging
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
@@ -181,22 +182,19 @@ def escalate(session: Session, now: datetime, config: TickConfig) -> int:
             "since": outbox.dt(incident.created_at),
             "hours": hours,
         }
-        for user_id in _staff_of(session, incident.residence_id):
-            queued += (
-                outbox.notify(
-                    session,
-                    user_id=user_id,
-                    kind=ESCALATION_KIND,
-                    key="rout.escalation",
-                    now=now,
-                    params=params,
-                    buttons=staff_buttons(incident.id, incident.status),
-                    dedup_key=escalation_key(incident.id, user_id),
-                    ref={"incident": incident.id},
-                    urgent=True,
-                )
-                is not None
-            )
+        rows = outbox.notify_many(
+            session,
+            _staff_of(session, incident.residence_id),
+            kind=ESCALATION_KIND,
+            key="rout.escalation",
+            now=now,
+            params=params,
+            buttons=staff_buttons(incident.id, incident.status),
+            dedup_key=partial(escalation_key, incident.id),
+            ref={"incident": incident.id},
+            urgent=True,
+        )
+        queued += sum(rows)
         log.info("incident %s escalated (urgent, not taken in charge)", incident.id)
     return queued
 
@@ -478,20 +476,17 @@ def send_digests(session: Session, now: datetime, config: TickConfig, last_tick:
             continue
         digest = build_digest(session, residence_id, now, config)
         params = digest_params(digest)
-        for user_id in waiting:
-            queued += (
-                outbox.notify(
-                    session,
-                    user_id=user_id,
-                    kind=DIGEST_KIND,
-                    key="rout.digest",
-                    now=now,
-                    params=params,
-                    buttons=digest_buttons(),
-                    dedup_key=keys[user_id],
-                )
-                is not None
-            )
+        rows = outbox.notify_many(
+            session,
+            waiting,
+            kind=DIGEST_KIND,
+            key="rout.digest",
+            now=now,
+            params=params,
+            buttons=digest_buttons(),
+            dedup_key=keys.get,
+        )
+        queued += sum(rows)
     return DigestRun(queued, skipped)
 
 
