@@ -67,7 +67,12 @@ def test_each_resident_flow_works_against_the_running_bot(running_bot: BotApiEmu
 
     # Account, from the command: the residence certificate as a PDF.
     send(emu, jeanne, "/compte")
-    certificate = press(emu, jeanne, "Attestation")
-    assert any((m.document_name or "").endswith(".pdf") for m in certificate), texts(certificate)
+    before = len(jeanne.messages)
+    press(emu, jeanne, "Attestation")
+    # The first certificate after a start loads the PDF library (imported when first used): wait for the
+    # document itself, not for a quiet moment.
+    assert emu.wait_for(
+        lambda: any((m.document_name or "").endswith(".pdf") for m in jeanne.messages[before:] if m.from_bot), 30
+    ), texts(jeanne.messages[before:])
 
     assert [c for c in emu.refused if c.method != "getUpdates"] == []
