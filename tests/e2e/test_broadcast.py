@@ -8,7 +8,6 @@ limits (30 messages a second overall, about one a second per chat).
 
 from __future__ import annotations
 
-import os
 import signal
 import subprocess
 import sys
@@ -31,7 +30,8 @@ from services.announcements import AnnouncementDraft
 from services.demo import seed_load_residents
 from services.people import me_of
 from tests.conftest import TEST_TOKEN, Clock, make_settings
-from tests.e2e.conftest import ROOT, TIMEOUT
+from tests.e2e.conftest import TIMEOUT
+from tests.e2e.process import bot_env
 from tests.harness import BotHarness
 
 FIRST_ID = 1_000_001
@@ -113,18 +113,15 @@ async def test_300_residents_all_get_it_once_under_telegrams_flood_limits(engine
     )
 
 
-def _start_bot(server_url: str, database_url: str, log: Path) -> subprocess.Popen[bytes]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "DATABASE_", "OPENAI_"))}
-    env.update(
-        TELEGRAM_BOT_TOKEN=TEST_TOKEN,
-        TELEGRAM_API_URL=server_url,
-        DATABASE_URL=database_url,
-        PYTHONPATH=str(ROOT),
-        LOG_LEVEL="INFO",
-    )
+def _start_bot(server_url: str, engine: Engine, log: Path) -> subprocess.Popen[bytes]:
+    """`python -m bot run`, appending to `log` (the restarted bot's lines follow the first one's)."""
     with log.open("a") as out:
         return subprocess.Popen(
-            [sys.executable, "-m", "bot", "run"], cwd=log.parent, env=env, stdout=out, stderr=subprocess.STDOUT
+            [sys.executable, "-m", "bot", "run"],
+            cwd=log.parent,
+            env=bot_env(server_url, engine),
+            stdout=out,
+            stderr=subprocess.STDOUT,
         )
 
 
@@ -141,10 +138,9 @@ def test_killing_the_bot_mid_broadcast_then_restarting_completes_it(
     emu = BotApiEmulator(TEST_TOKEN, flood_limits=True)
     for tid in [*telegram_ids, MANAGER_TELEGRAM_ID]:
         emu.user(tid, f"R{tid}").started = True
-    database_url = engine.url.render_as_string(hide_password=False)
     log = tmp_path / "bot.log"
     with EmulatorServer(emu) as server:
-        bot = _start_bot(server.url, database_url, log)
+        bot = _start_bot(server.url, engine, log)
         try:
             assert emu.wait_for(lambda: any(c.method == "getUpdates" for c in emu.calls), TIMEOUT), log.read_text()
             # Queued "now" in real time: the bot in its own process runs on the real clock.
@@ -155,7 +151,7 @@ def test_killing_the_bot_mid_broadcast_then_restarting_completes_it(
             bot.wait(timeout=TIMEOUT)
         mid = sum(received(emu, telegram_ids).values())
         assert mid < 300, "the broadcast was still under way when the bot was stopped"
-        bot = _start_bot(server.url, database_url, log)
+        bot = _start_bot(server.url, engine, log)
         try:
             assert emu.wait_for(lambda: all(received(emu, telegram_ids).values()), 90), log.read_text()
             assert emu.wait_for(lambda: statuses(sessions, batch) == Counter({"sent": 300}), TIMEOUT)

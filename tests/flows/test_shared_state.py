@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 from telegram import Update
 
 from bot.delivery import send_due
+from bot.emulator.core import EmuMessage
 from bot.persistence import USER_DATA
 from handlers.incidents import Step
 from models import BotState, Incident, IncidentCategory, Urgency
@@ -72,6 +73,18 @@ async def signed_in_on_both(pair: tuple[Process, Process], engine: Engine, teleg
     return jeanne_a, on(b, jeanne_a)
 
 
+async def report_to_the_summary(first: TgUser, second: TgUser) -> EmuMessage:
+    """Jeanne reports a noise, each step on the other process in turn, up to the summary; returns it."""
+    assert "Signaler un incident" in (await first.send("/signaler"))[-1].text
+    assert "Où se situe" in (await second.press("🔊 Nuisances"))[-1].text
+    assert "Décrivez" in (await first.press("🏠 Mon appartement (A12)"))[-1].text
+    assert "urgence" in (await second.send(DESCRIPTION))[-1].text
+    await first.press("🚨 Urgente")
+    summary = (await second.press("⏭ Passer"))[-1].text
+    assert "🔊 Nuisances" in summary and "Appartement A12" in summary and "chaque nuit" in summary
+    return first.last
+
+
 async def test_each_answer_is_in_the_database_when_the_update_is_done(pair: tuple[Process, Process]) -> None:
     a, _ = pair
     jeanne = a.user(801, "Jeanne")
@@ -92,14 +105,7 @@ async def test_a_report_started_on_one_process_continued_on_the_other_is_filed_o
 ) -> None:
     a, b = pair
     jeanne_a, jeanne_b = await signed_in_on_both(pair, engine, 802)
-    assert "Signaler un incident" in (await jeanne_a.send("/signaler"))[-1].text
-    assert "Où se situe" in (await jeanne_b.press("🔊 Nuisances"))[-1].text
-    assert "Décrivez" in (await jeanne_a.press("🏠 Mon appartement (A12)"))[-1].text
-    assert "urgence" in (await jeanne_b.send(DESCRIPTION))[-1].text
-    await jeanne_a.press("🚨 Urgente")
-    summary = (await jeanne_b.press("⏭ Passer"))[-1].text
-    assert "🔊 Nuisances" in summary and "Appartement A12" in summary and "chaque nuit" in summary
-    summary_message = jeanne_a.last
+    summary_message = await report_to_the_summary(jeanne_a, jeanne_b)
     confirm = dict(label_data for row in summary_message.buttons for label_data in row)["✅ Confirmer"]
     assert "enregistré" in (await jeanne_a.press("✅ Confirmer"))[-1].text
     # The same button pressed again (a double tap), on the other process: the flow is over there too.
@@ -145,14 +151,8 @@ async def test_a_double_tap_landing_on_both_processes_at_once_files_one_report(
     handled one at a time across processes (a per-user lock in the database), so the second press finds
     the flow over, whichever process it reached."""
     a, b = pair
-    jeanne_a, _ = await signed_in_on_both(pair, engine, 803)
-    await jeanne_a.send("/signaler")
-    await jeanne_a.press("🔊 Nuisances")
-    await jeanne_a.press("🏠 Mon appartement (A12)")
-    await jeanne_a.send(DESCRIPTION)
-    await jeanne_a.press("🚨 Urgente")
-    await jeanne_a.press("⏭ Passer")
-    summary = jeanne_a.last
+    jeanne_a, jeanne_b = await signed_in_on_both(pair, engine, 803)
+    summary = await report_to_the_summary(jeanne_a, jeanne_b)
     confirm = dict(label_data for row in summary.buttons for label_data in row)["✅ Confirmer"]
     jeanne_a.emu.press_data(confirm, message_id=summary.message_id)
     jeanne_a.emu.press_data(confirm, message_id=summary.message_id)
