@@ -21,7 +21,7 @@ from telegram.ext import Application
 
 from bot import coordination, ui
 from bot.i18n import Raw, fmt_datetime, t
-from bot.ratelimit import BULK
+from bot.ratelimit import BULK, retry_seconds
 from bot.runtime import RUNTIME_KEY, Runtime
 from services import files, outbox
 from services.outbox import Outgoing
@@ -107,8 +107,7 @@ async def _deliver_one(app: Application, runtime: Runtime, item: Outgoing) -> in
         await runtime.db(outbox.mark_unreachable, item.id, item.user_id, runtime.now(), str(error))
         runtime.metrics.failed("unreachable")
     except RetryAfter as error:
-        wait = error.retry_after.total_seconds()  # type: ignore[union-attr]  # a timedelta (PTB_TIMEDELTA)
-        await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), wait)
+        await runtime.db(outbox.retry_later, item.id, item.attempts, runtime.now(), str(error), retry_seconds(error))
         runtime.metrics.retried("rate_limited")
     except BadRequest as error:  # before NetworkError, its base class: a refusal is final, not retried
         log.error("outbox message %s (%s) refused by Telegram: %s", item.id, item.kind, error)

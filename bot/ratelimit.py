@@ -29,6 +29,11 @@ JSON = bool | dict[str, Any] | list[dict[str, Any]]
 BULK = "bulk"  # rate_limit_args of the outbox's sends
 
 
+def retry_seconds(error: RetryAfter) -> float:
+    """The seconds Telegram asked to wait (a timedelta: bot/__init__.py opts in to PTB_TIMEDELTA)."""
+    return error.retry_after.total_seconds()  # type: ignore[union-attr]
+
+
 def private_chat(data: dict[str, Any]) -> int | None:
     """The private chat a request is for (a user's id: positive), if it is for one."""
     chat_id = data.get("chat_id")
@@ -73,8 +78,7 @@ class ChatRateLimiter(AIORateLimiter):
             try:
                 return await callback(*args, **kwargs)
             except RetryAfter as error:
-                delay = error.retry_after
-                seconds = delay if isinstance(delay, int | float) else delay.total_seconds()
+                seconds = retry_seconds(error)
                 self._hold(chat_id, loop.time() + seconds + 0.1)
                 if attempt == retries:
                     if not bulk:
