@@ -121,8 +121,13 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         if batch is not None:  # an update's write-through: written with the update's other rows, below
             batch.append((row_id, data, fingerprint))
             return
-        await self._run(lambda s: self._apply(s, row_id, data, fingerprint))
-        self._seen[row_id] = fingerprint
+        await self._store([(row_id, data, fingerprint)])
+
+    async def _store(self, rows: list[tuple[RowId, Any, str | None]]) -> None:
+        """Write rows (a None fingerprint: delete) in one transaction, then remember them as seen."""
+        await self._run(lambda s: [self._apply(s, *row) for row in rows])
+        for row_id, _, fingerprint in rows:
+            self._seen[row_id] = fingerprint
 
     def _apply(self, session: Session, row_id: RowId, data: Any, fingerprint: str | None) -> None:
         if fingerprint is None:
@@ -144,9 +149,7 @@ class SqlPersistence(BasePersistence[dict[str, Any], dict[str, Any], dict[str, A
         finally:
             _batch.reset(token)
         if rows:
-            await self._run(lambda s: [self._apply(s, *row) for row in rows])
-            for row_id, _, fingerprint in rows:
-                self._seen[row_id] = fingerprint
+            await self._store(rows)
         return len(rows)
 
     # --- reads -----------------------------------------------------------------------------------
